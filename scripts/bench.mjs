@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// relctl's speed targets, each a ratio against a baseline measured in the same run on the same
+// machine (absolute timings vary too much between machines to be targets on their own).
+//
+//   npm run bench            # prints the table; exits 1 when a target is missed with --strict
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin", "relctl.js");
+const strict = process.argv.includes("--strict");
+const runs = Number(process.env.BENCH_RUNS ?? 9);
+
+function timeOnce(argv, options = {}) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], ...options });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${argv.join(" ")} exited ${result.status}: ${result.stderr?.toString().slice(-500)}`);
+  }
+  return elapsed;
+}
+
+/** Median of several runs after one warm-up, so a stray slow run does not decide. */
+function median(argv, options) {
+  timeOnce(argv, options);
+  const samples = Array.from({ length: runs }, () => timeOnce(argv, options)).sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function generatedPlaybook(dir, steps, perStage, argv) {
+  const lines = ["apiVersion: relctl/v1", "name: generated", "vars:", "  target: bench", "stages:"];
+  for (let stage = 0; stage * perStage < steps; stage++) {
+    lines.push(`  stage-${stage}:`, "    steps:");
+    for (let index = 0; index < perStage && stage * perStage + index < steps; index++) {
+      const id = `s${stage}-${index}`;
+      lines.push(
+        `      - id: ${id}`,
+        `        name: Step ${id} for \${{ vars.target }}`,
+        "        uses: exec.run",
+        `        with: { argv: ${JSON.stringify(argv)} }`,
+      );
+    }
+  }
+  const file = join(dir, `generated-${steps}.yaml`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "relctl-bench-"));
+const results = [];
+try {
+  const node = median([process.execPath, "-e", "0"]);
+  const version = median([process.execPath, bin, "--version"]);
+  results.push({ name: "relctl --version vs node -e 0", baseline: node, measured: version, target: 2 });
+
+  const bigPlaybook = generatedPlaybook(dir, 1000, 100, ["echo", "${{ vars.target }}"]);
+  const stages = Array.from({ length: 10 }, (_, index) => `stage-${index}`);
+  const plan = median([process.execPath, bin, "plan", "-p", bigPlaybook, ...stages, "--no-color"]);
+  results.push({
+    name: "relctl plan, 1,000 steps (absolute target 500 ms)",
+    baseline: node,
+    measured: plan,
+    target: undefined,
+    absoluteTargetMs: 500,
+  });
+
+  const trueSteps = generatedPlaybook(dir, 200, 200, ["/bin/true"]);
+  const script = join(dir, "bench.sh");
+  writeFileSync(script, `${Array.from({ length: 200 }, () => "/bin/true").join("\n")}\n`);
+  const bash = median(["bash", script]);
+  const exec = median([process.execPath, bin, "run", "stage-0", "-p", trueSteps, "--yes", "--json"]);
+  results.push({ name: "200 exec steps of /bin/true vs bash running them", baseline: bash, measured: exec, target: 2 });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+let missed = 0;
+console.log(`relctl bench (median of ${runs} runs)\n`);
+for (const result of results) {
+  const ratio = result.measured / result.baseline;
+  const ok =
+    result.target !== undefined ? ratio <= result.target : result.measured < (result.absoluteTargetMs ?? Infinity);
+  if (!ok) missed++;
+  const goal = result.target !== undefined ? `target ≤ ${result.target}x` : `target < ${result.absoluteTargetMs} ms`;
+  console.log(
+    `${ok ? "ok  " : "MISS"} ${result.name}\n     ${result.measured.toFixed(1)} ms vs baseline ${result.baseline.toFixed(1)} ms = ${ratio.toFixed(2)}x (${goal})`,
+  );
+}
+if (strict && missed > 0) process.exitCode = 1;

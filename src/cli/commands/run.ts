@@ -1,0 +1,54 @@
+// `relctl <phase>` and `relctl run <stage...>`: validate, confirm, run, report.
+import { createRegistry } from "../../executors/registry.js";
+import { findStage } from "../../playbook/model.js";
+import { mutatingSteps } from "../../plan/mutating.js";
+import { selectStages } from "../../plan/stage-order.js";
+import { jsonLinesReporter } from "../../report/json-lines.js";
+import { terminalReporter } from "../../report/terminal.js";
+import { runPlaybook } from "../../run/engine.js";
+import { abortOnSignals } from "../signals.js";
+import { confirmOrRefuse } from "../confirm.js";
+import type { GlobalOptions } from "../global-options.js";
+import type { Io } from "../io.js";
+import { preparePlaybook } from "../prepare.js";
+import { ExitCode } from "../../errors.js";
+
+export async function runStagesCommand(requested: string[], options: GlobalOptions, io: Io): Promise<number> {
+  const { playbook, vars, cwd } = await preparePlaybook(options, io);
+  const stages = selectStages(playbook, requested);
+  const registry = createRegistry(playbook.executors);
+
+  if (!options.dryRun) {
+    const handlers = [...new Set(stages.flatMap((name) => findStage(playbook, name)?.onFailure ?? []))];
+    const { total, mutating } = await mutatingSteps(playbook, stages, registry);
+    if (mutating > 0) {
+      const onFailure = handlers.length > 0 ? `; on failure: ${handlers.join(", ")}` : "";
+      const question = `Run ${stages.join(", ")} of ${playbook.name} (${total} steps, ${mutating} change things${onFailure})?`;
+      if (!(await confirmOrRefuse(question, options.yes, io))) {
+        io.err("Nothing was run.\n");
+        return ExitCode.blocked;
+      }
+    }
+  }
+
+  const sink = options.json
+    ? jsonLinesReporter(io.out)
+    : terminalReporter({ out: io.out, err: io.err, color: io.color, verbose: options.verbose });
+  const interrupt = abortOnSignals((name) => io.err(`\n${name} received: stopping the running step…\n`));
+  try {
+    const outcome = await runPlaybook({
+      playbook,
+      stages,
+      vars,
+      dryRun: options.dryRun,
+      registry,
+      sink,
+      signal: interrupt.signal,
+      cwd,
+      env: io.env,
+    });
+    return outcome.exitCode;
+  } finally {
+    interrupt.dispose();
+  }
+}

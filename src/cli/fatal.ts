@@ -1,0 +1,21 @@
+// Turns any error that reaches the top into a message a person can act on and an exit code.
+// A stack trace only with -v: users need the what and the how-to-fix, not our internals.
+import { ExitCode, formatLocation, isRelctlError } from "../errors.js";
+import type { Io } from "./io.js";
+
+export function reportFatal(error: unknown, io: Io, verbose: boolean): number {
+  const { color } = io;
+  if (isRelctlError(error)) {
+    const where = error.location ? `${formatLocation(error.location)}: ` : "";
+    const step = error.stepId ? ` [step ${error.stepId}]` : "";
+    io.err(`${color.red("error")}${step}: ${where}${error.message}\n`);
+    if (error.hint) io.err(`  ${color.dim("hint:")} ${error.hint}\n`);
+    if (verbose && error.stack) io.err(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`${color.red("internal error")}: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+  else io.err(`  ${color.dim("hint:")} run again with -v for details, and report it if it persists\n`);
+  return ExitCode.stepFailed;
+}

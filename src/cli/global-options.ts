@@ -1,0 +1,44 @@
+// Options every command accepts, before or after the command name.
+import { Option, type Command } from "commander";
+
+export interface GlobalOptions {
+  playbook?: string;
+  var: string[];
+  varsFile?: string;
+  dryRun: boolean;
+  yes: boolean;
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+  cwd?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function addGlobalOptions(command: Command): Command {
+  return command
+    .option("-p, --playbook <file>", "playbook file (default: relctl.yaml, then relctl.yml)")
+    .option("--var <key=value>", "set a playbook var (repeatable)", collect, [])
+    .option("--vars-file <file>", "read playbook vars from a YAML or JSON file")
+    .option("--dry-run", "show what would run; run nothing that mutates", false)
+    .option("--yes", "do not ask for confirmation (for CI)", false)
+    .option("--json", "print one JSON event per line on stdout; logs go to stderr", false)
+    .addOption(new Option("--no-color", "disable colour (also NO_COLOR=1)"))
+    .option("-v, --verbose", "show debug logs and stack traces", false)
+    .option("-C, --cwd <dir>", "directory to run in (default: the current directory)");
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  const raw = command.optsWithGlobals<Partial<GlobalOptions>>();
+  return {
+    playbook: raw.playbook,
+    var: raw.var ?? [],
+    varsFile: raw.varsFile,
+    dryRun: raw.dryRun === true,
+    yes: raw.yes === true,
+    json: raw.json === true,
+    color: raw.color !== false,
+    verbose: raw.verbose === true,
+    cwd: raw.cwd,
+  };
+}

@@ -1,0 +1,89 @@
+// Wires commander to the command handlers. No logic lives here: each handler is imported only
+// when its command runs, so `relctl lint` never loads Octokit and `--help` loads almost nothing.
+import { Command, CommanderError } from "commander";
+import { ExitCode } from "../errors.js";
+import { PHASES } from "../playbook/model.js";
+import { addGlobalOptions, globalOptions, type GlobalOptions } from "./global-options.js";
+import { reportFatal } from "./fatal.js";
+import { processIo, type Io } from "./io.js";
+import { relctlVersion } from "../util/package-version.js";
+
+type Handler = (options: GlobalOptions, io: Io) => Promise<number>;
+
+const PHASE_HELP: Record<string, string> = {
+  freeze: "start the code freeze: check the window, announce, lock the branch",
+  build: "build and push release-candidate artifacts",
+  sign: "sign artifacts by digest and verify the signatures",
+  stage: "deploy the candidate to staging",
+  validate: "run smoke, health and regression checks",
+  canary: "shift production traffic step by step behind gates",
+  promote: "promote the candidate to GA and tag the release",
+  rollback: "return to the last known good release",
+};
+
+export async function main(argv: string[], io?: Io): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let activeIo = io;
+  const program = new Command("relctl")
+    .description("Release orchestrator: runs YAML playbooks for freeze, build, sign, stage, validate, canary, promote and rollback")
+    .version(relctlVersion(), "-V, --version")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => (activeIo ?? processIo(true)).out(text),
+      writeErr: (text) => (activeIo ?? processIo(true)).err(text),
+    });
+
+  const command = (name: string, description: string, load: (cmd: Command) => Promise<Handler>): Command => {
+    const cmd = addGlobalOptions(program.command(name).description(description));
+    cmd.action(async (...args: unknown[]) => {
+      const self = args[args.length - 1] as Command;
+      const options = globalOptions(self);
+      activeIo ??= processIo(options.color);
+      try {
+        const handler = await load(self);
+        exitCode = await handler(options, activeIo);
+      } catch (error) {
+        exitCode = reportFatal(error, activeIo, options.verbose);
+      }
+    });
+    return cmd;
+  };
+
+  for (const phase of PHASES) {
+    command(phase, `run the ${phase} stage: ${PHASE_HELP[phase]}`, async () => {
+      const { runStagesCommand } = await import("./commands/run.js");
+      return (options, out) => runStagesCommand([phase], options, out);
+    });
+  }
+  command("run", "run one or more stages in order", async (cmd) => {
+    const { runStagesCommand } = await import("./commands/run.js");
+    return (options, out) => runStagesCommand(cmd.args, options, out);
+  }).argument("<stages...>", "stage names");
+  command("plan", "show exactly what the stages would do, running nothing that mutates", async (cmd) => {
+    const { planCommand } = await import("./commands/plan.js");
+    return (options, out) => planCommand(cmd.args, cmd.opts<{ output?: string }>().output, options, out);
+  })
+    .argument("[stages...]", "stage names (default: every stage except on_failure handlers)")
+    .option("-o, --output <file>", "also write the plan as versioned JSON to this file");
+  command("lint", "check the playbook and print every problem with file:line:column", async () => {
+    const { lintCommand } = await import("./commands/lint.js");
+    return lintCommand;
+  });
+  command("schema", "print the JSON Schema of the playbook format (for editor completion)", async () => {
+    const { schemaCommand } = await import("./commands/schema.js");
+    return schemaCommand;
+  });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+      if (error.exitCode === 0) return ExitCode.ok;
+      return ExitCode.invalid;
+    }
+    return reportFatal(error, activeIo ?? processIo(true), argv.includes("-v") || argv.includes("--verbose"));
+  }
+  return exitCode;
+}

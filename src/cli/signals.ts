@@ -1,0 +1,23 @@
+// Ctrl-C and SIGTERM stop the run through one AbortController: the engine kills the running
+// child, records the run as interrupted and returns, so bin/ can exit 130 after cleanup.
+export interface InterruptHandle {
+  signal: AbortSignal;
+  dispose(): void;
+}
+
+export function abortOnSignals(onSignal?: (name: string) => void): InterruptHandle {
+  const controller = new AbortController();
+  const handler = (name: NodeJS.Signals): void => {
+    onSignal?.(name);
+    controller.abort(new Error(`interrupted by ${name}`));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
+  };
+}

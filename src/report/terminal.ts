@@ -1,0 +1,84 @@
+// The terminal reporter for runs: a line per step with a status symbol, its name and how long it
+// took; a failure shows the command, its exit code and the last lines of its stderr.
+import type { ChalkInstance } from "chalk";
+import type { EventSink, RunEvent, StepErrorInfo, StepStatus } from "../run/events.js";
+import { formatDuration } from "../util/duration.js";
+import { formatArgv, lastLines } from "./format.js";
+
+export interface TerminalOptions {
+  out(text: string): void;
+  err(text: string): void;
+  color: ChalkInstance;
+  verbose: boolean;
+}
+
+const SYMBOLS: Record<StepStatus, string> = {
+  succeeded: "✓",
+  failed: "✗",
+  skipped: "↷",
+  timed_out: "⏱",
+  cancelled: "⊘",
+  planned: "○",
+};
+
+export function terminalReporter(options: TerminalOptions): EventSink {
+  const { out, err, color } = options;
+  const paint: Record<StepStatus, (text: string) => string> = {
+    succeeded: color.green,
+    failed: color.red,
+    skipped: color.dim,
+    timed_out: color.red,
+    cancelled: color.yellow,
+    planned: color.cyan,
+  };
+  const handlers: Partial<{ [K in RunEvent["type"]]: (event: Extract<RunEvent, { type: K }>) => void }> = {
+    "run.start": (event) =>
+      out(
+        `${color.bold(event.name)} ${color.dim(`· ${event.stages.join(" → ")}${event.dryRun ? " · dry-run" : ""} · run ${event.runId}`)}\n`,
+      ),
+    "run.warning": (event) => err(`${color.yellow("warning")}: ${event.message}\n`),
+    "stage.start": (event) =>
+      out(`\n${color.bold(`stage ${event.stage}`)}${event.role === "on_failure" ? color.yellow(" (on failure)") : ""}\n`),
+    "step.retry": (event) =>
+      out(
+        `  ${color.yellow("↻")} ${event.step} attempt ${event.attempt} failed: ${event.error.message}; retrying in ${formatDuration(event.delayMs)}\n`,
+      ),
+    "step.log": (event) => {
+      if (event.level === "warn") err(`  ${color.yellow("!")} ${event.step}: ${event.message}\n`);
+      else if (options.verbose) err(color.dim(`    ${event.step}: ${event.message}\n`));
+    },
+    "step.end": (event) => {
+      const symbol = paint[event.status](SYMBOLS[event.status]);
+      const name = event.name === event.step ? event.step : `${event.step} ${color.dim(event.name)}`;
+      const tail = event.reason ? color.dim(` (${event.reason})`) : "";
+      const note = event.continuedOnError ? color.yellow(" continued on error") : "";
+      out(`  ${symbol} ${name} ${color.dim(formatDuration(event.durationMs))}${note}${tail}\n`);
+      if (event.error && (event.status === "failed" || event.status === "timed_out")) {
+        out(describeError(event.error, color));
+      }
+    },
+    "run.end": (event) => {
+      const colour = event.exitCode === 0 ? color.green : color.red;
+      const message = event.message ? `: ${event.message}` : "";
+      out(`\n${colour(event.status.replace("_", " "))} in ${formatDuration(event.durationMs)}${message} (exit ${event.exitCode})\n`);
+    },
+  };
+  return {
+    emit(event) {
+      const handler = handlers[event.type] as ((event: RunEvent) => void) | undefined;
+      handler?.(event);
+    },
+  };
+}
+
+function describeError(error: StepErrorInfo, color: ChalkInstance): string {
+  const lines = [`    ${color.red(error.message)}`];
+  if (error.command) lines.push(`    ${color.dim("command:")} ${formatArgv(error.command)}`);
+  if (error.exitCode !== undefined) lines.push(`    ${color.dim("exit code:")} ${error.exitCode}`);
+  if (error.stderrTail) {
+    lines.push(`    ${color.dim("stderr (last lines):")}`);
+    for (const line of lastLines(error.stderrTail, 10)) lines.push(`      ${line}`);
+  }
+  if (error.hint) lines.push(`    ${color.dim("hint:")} ${error.hint}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,104 @@
+// The run event stream: the only thing reporters see. `relctl --json` prints these one per
+// line; the schema is versioned by `v` and documented in docs/events.md.
+import type { ActionPlan, StepFailureKind } from "../executors/contract.js";
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+export type StepStatus = "succeeded" | "failed" | "skipped" | "timed_out" | "cancelled" | "planned";
+export type StageStatus = "succeeded" | "failed" | "cancelled" | "planned";
+export type RunStatus = "succeeded" | "failed" | "rolled_back" | "rollback_failed" | "interrupted" | "planned";
+
+export interface StepErrorInfo {
+  kind: StepFailureKind | "error";
+  message: string;
+  command?: string[];
+  exitCode?: number;
+  stderrTail?: string;
+  hint?: string;
+}
+
+interface Base {
+  v: typeof EVENT_SCHEMA_VERSION;
+  /** Position in the stream, from 1. */
+  seq: number;
+  at: string;
+  runId: string;
+}
+
+export type RunEventBody =
+  | {
+      type: "run.start";
+      playbook: string;
+      name: string;
+      stages: string[];
+      dryRun: boolean;
+      vars: Record<string, unknown>;
+    }
+  | { type: "stage.start"; stage: string; role: "requested" | "on_failure"; steps: number }
+  | {
+      type: "step.start";
+      stage: string;
+      step: string;
+      name: string;
+      uses: string;
+      attempt: number;
+      input: unknown;
+    }
+  | {
+      type: "step.plan";
+      stage: string;
+      step: string;
+      name: string;
+      uses: string;
+      mutates: boolean;
+      /** Whether the step runs during this dry-run (read-only actions that declare it safe). */
+      runsInDryRun: boolean;
+      /** Whether its condition holds: true, false, or "runtime" when it depends on runtime values. */
+      condition: boolean | "runtime";
+      dependsOn: string[];
+      input: unknown;
+      plan: ActionPlan | null;
+      /** References whose values are known only when the run gets there. */
+      runtimeValues: string[];
+    }
+  | { type: "step.log"; stage: string; step: string; level: "info" | "warn" | "debug"; message: string }
+  | {
+      type: "step.retry";
+      stage: string;
+      step: string;
+      attempt: number;
+      delayMs: number;
+      error: StepErrorInfo;
+    }
+  | {
+      type: "step.end";
+      stage: string;
+      step: string;
+      name: string;
+      status: StepStatus;
+      durationMs: number;
+      attempts: number;
+      outputs?: Record<string, unknown>;
+      error?: StepErrorInfo;
+      /** Why a step was skipped or cancelled, in words. */
+      reason?: string;
+      continuedOnError?: boolean;
+    }
+  | { type: "stage.end"; stage: string; status: StageStatus; durationMs: number; failedStep?: string }
+  | {
+      type: "run.end";
+      status: RunStatus;
+      exitCode: number;
+      durationMs: number;
+      failedStage?: string;
+      failedStep?: string;
+      message?: string;
+    };
+
+export type RunEvent = Base & RunEventBody;
+export type RunEventType = RunEvent["type"];
+
+/** Reporters subscribe to the stream; none of them reaches into the engine. */
+export interface EventSink {
+  emit(event: RunEvent): void;
+}
