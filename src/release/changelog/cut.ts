@@ -1,0 +1,123 @@
+// Cutting a release in a Keep a Changelog file. The cut only adds lines and re-points the
+// [Unreleased] compare link, so every existing line survives in its original order:
+//
+//   ## [Unreleased]                  ## [Unreleased]
+//                                    (blank)
+//   ### Added             ──▶        ## [1.2.0] - 2024-05-01
+//   - thing                          (blank)
+//                                    ### Added
+//                                    - thing
+//
+// The [Unreleased] heading stays where it is and is now empty; its entries sit under the new
+// version heading, written in the style of the newest existing version heading.
+import { ReleaseRuleError } from "../errors.js";
+import { joinLines, insertLines, splitLines } from "./lines.js";
+import { parseCompareUrl, tagTemplateOf, updateCompareLinks } from "./links.js";
+import { extractNotes, hasEntries } from "./notes.js";
+import {
+  findHeading,
+  readStructure,
+  sectionEnd,
+  VERSION_IN_HEADING,
+  type ReleaseHeading,
+} from "./structure.js";
+import { formatTag } from "../tag-format.js";
+
+export interface CutOptions {
+  /** The version to cut, without `v`. */
+  version: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** Tag template for compare links when the file's links do not show one. */
+  tagTemplate: string;
+  /** Cut even when [Unreleased] has no entries. */
+  allowEmpty?: boolean;
+}
+
+export interface CutResult {
+  content: string;
+  /** False when the version already had a section (a re-run): the content is unchanged. */
+  cut: boolean;
+  notes: string;
+  highlights: string[];
+  warnings: string[];
+}
+
+export function cutRelease(content: string, options: CutOptions): CutResult {
+  const file = splitLines(content);
+  const structure = readStructure(file.lines);
+  if (findHeading(structure, options.version)) {
+    const existing = extractNotes(content, options.version)!;
+    return { content, cut: false, notes: existing.notes, highlights: existing.highlights, warnings: [] };
+  }
+  const unreleased = findHeading(structure, "unreleased");
+  if (!unreleased) {
+    throw new ReleaseRuleError(
+      "the changelog has no [Unreleased] section to cut",
+      "add `## [Unreleased]` above the releases with this release's changes, or fill it from commits (--from-commits / from_commits: true)",
+    );
+  }
+  const body = file.lines.slice(unreleased.index + 1, sectionEnd(structure, unreleased));
+  if (!options.allowEmpty && !hasEntries(body)) {
+    throw new ReleaseRuleError(
+      `the [Unreleased] section has no entries to release as ${options.version}`,
+      "write the changes under [Unreleased], fill them from commits (--from-commits / from_commits: true), or allow an empty release (allow_empty: true)",
+    );
+  }
+
+  const model = structure.headings.find((heading) => heading.version !== undefined);
+  const heading = versionHeading(model, unreleased, options);
+  const warnings: string[] = [];
+  // Links live below every section, so updating them first keeps the heading's index valid.
+  const warning = updateCompareLinks(file, structure, {
+    label: heading.label,
+    version: options.version,
+    fallbackTemplate: options.tagTemplate,
+    ...(model?.version === undefined ? {} : { previousVersion: model.version }),
+  });
+  if (warning) warnings.push(warning);
+  insertLines(file, unreleased.index + 1, ["", heading.text]);
+
+  const result = joinLines(file);
+  const notes = extractNotes(result, options.version)!;
+  return { content: result, cut: true, notes: notes.notes, highlights: notes.highlights, warnings };
+}
+
+interface NewHeading {
+  text: string;
+  /** How the heading writes the version (`1.2.0`, `v1.2.0`): also the label of its link. */
+  label: string;
+}
+
+/** A heading like the newest existing one: same level, brackets, `v`, date punctuation. */
+function versionHeading(
+  model: ReleaseHeading | undefined,
+  unreleased: ReleaseHeading,
+  options: CutOptions,
+): NewHeading {
+  if (!model) {
+    return {
+      text: `${"#".repeat(unreleased.level)} [${options.version}] - ${options.date}`,
+      label: options.version,
+    };
+  }
+  const text = model.text.replace(/\s*\[YANKED\]/i, "");
+  const match = VERSION_IN_HEADING.exec(text)!;
+  const before = `${match.groups!.open}${match.groups!.v}`;
+  let rest = text.slice(match[0].length);
+  const inlineLink = /^\]\((?<url>[^)]*)\)/.exec(rest);
+  if (inlineLink?.groups) {
+    const compare = parseCompareUrl(inlineLink.groups.url!);
+    const template = compare ? tagTemplateOf(compare.to) : undefined;
+    const url =
+      compare && template ? `${compare.base}${compare.to}...${formatTag(template, options.version)}` : "";
+    rest = (url ? `](${url})` : "]") + rest.slice(inlineLink[0].length);
+  }
+  rest = /\d{4}-\d{2}-\d{2}/.test(rest)
+    ? rest.replace(/\d{4}-\d{2}-\d{2}/, options.date)
+    : `${rest} - ${options.date}`;
+  return {
+    text: `${"#".repeat(model.level)} ${before}${options.version}${rest}`,
+    label: `${match.groups!.v}${options.version}`,
+  };
+}
