@@ -73,7 +73,12 @@ try {
   writeFileSync(script, `${Array.from({ length: 200 }, () => "/bin/true").join("\n")}\n`);
   const bash = median(["bash", script]);
   const exec = median([process.execPath, bin, "run", "stage-0", "-p", trueSteps, "--yes", "--json"]);
-  results.push({ name: "200 exec steps of /bin/true vs bash running them", baseline: bash, measured: exec, target: 2 });
+  results.push({
+    name: "200 exec steps of /bin/true vs bash running them",
+    baseline: bash,
+    measured: exec,
+    target: 2,
+  });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -83,9 +88,12 @@ console.log(`relctl bench (median of ${runs} runs)\n`);
 for (const result of results) {
   const ratio = result.measured / result.baseline;
   const ok =
-    result.target !== undefined ? ratio <= result.target : result.measured < (result.absoluteTargetMs ?? Infinity);
+    result.target !== undefined
+      ? ratio <= result.target
+      : result.measured < (result.absoluteTargetMs ?? Infinity);
   if (!ok) missed++;
-  const goal = result.target !== undefined ? `target ≤ ${result.target}x` : `target < ${result.absoluteTargetMs} ms`;
+  const goal =
+    result.target !== undefined ? `target ≤ ${result.target}x` : `target < ${result.absoluteTargetMs} ms`;
   console.log(
     `${ok ? "ok  " : "MISS"} ${result.name}\n     ${result.measured.toFixed(1)} ms vs baseline ${result.baseline.toFixed(1)} ms = ${ratio.toFixed(2)}x (${goal})`,
   );

@@ -25,7 +25,9 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let activeIo = io;
   const program = new Command("relctl")
-    .description("Release orchestrator: runs YAML playbooks for freeze, build, sign, stage, validate, canary, promote and rollback")
+    .description(
+      "Release orchestrator: runs YAML playbooks for freeze, build, sign, stage, validate, canary, promote and rollback",
+    )
     .version(relctlVersion(), "-V, --version")
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -74,6 +76,29 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     const { schemaCommand } = await import("./commands/schema.js");
     return schemaCommand;
   });
+  command("version", "print the next version and the commits that decide it", async (cmd) => {
+    const { versionCommand } = await import("./commands/version.js");
+    return (options, out) => versionCommand(cmd.opts(), options, out);
+  })
+    .option("--rc", "the next release candidate (v1.3.0-rc.N)")
+    .option("--rc-format <format>", "RC suffix with {n}: -rc.{n} (default) or -rc{n}")
+    .option("--force-version <version>", "release exactly this version")
+    .option("--tag-format <format>", "tag template with {version} (default v{version})")
+    .option("--hotfix", "patch bump only; refuse commits other than fix: and chore(security):")
+    .option("--initial-version <version>", "the first release when there is no tag yet (default 0.1.0)")
+    .option("--repo <dir>", "the git repository (default: the current directory)");
+  command("changelog", "print release notes, or cut a release, in a Keep a Changelog file", async (cmd) => {
+    const { changelogCommand } = await import("./commands/changelog.js");
+    return (options, out) => changelogCommand(cmd.opts(), options, out);
+  })
+    .option("--cut <version>", "move [Unreleased] under this version and open a new [Unreleased]")
+    .option("--notes <version>", "print this version's section (default: [Unreleased])")
+    .option("--file <file>", "the changelog (default CHANGELOG.md, relative to --repo)")
+    .option("--date <YYYY-MM-DD>", "release date for --cut (default: today, UTC)")
+    .option("--from-commits", "add entries from the conventional commits since the last release")
+    .option("--allow-empty", "cut even when [Unreleased] has no entries")
+    .option("--tag-format <format>", "tag template with {version} (default v{version})")
+    .option("--repo <dir>", "the git repository (default: the current directory)");
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -2,9 +2,11 @@
 // vars. Any problem is printed with file:line:column and stops the command with exit 2.
 import { resolve } from "node:path";
 import { playbookInvalid } from "../errors.js";
+import type { ExecutorRegistry } from "../executors/registry.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/diagnostics.js";
-import { findPlaybookFile, loadPlaybook } from "../playbook/load.js";
-import type { Playbook } from "../playbook/model.js";
+import { displayPath, findPlaybookFile, loadPlaybook } from "../playbook/load.js";
+import type { Playbook, StepDef } from "../playbook/model.js";
+import { locate, type SourceFile } from "../playbook/source.js";
 import { resolveVars } from "../playbook/vars.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
@@ -13,6 +15,11 @@ export interface Prepared {
   playbook: Playbook;
   vars: Record<string, unknown>;
   cwd: string;
+  registry: ExecutorRegistry;
+  /** The playbook path as shown to people. */
+  display: string;
+  /** Where a step is written, for events and CI annotations. */
+  locate(step: StepDef): { file: string; line: number; column: number };
 }
 
 export function printDiagnostics(diagnostics: Diagnostic[], io: Io): void {
@@ -24,24 +31,38 @@ export function printDiagnostics(diagnostics: Diagnostic[], io: Io): void {
 export async function preparePlaybook(options: GlobalOptions, io: Io): Promise<Prepared> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = findPlaybookFile(options.playbook, cwd);
-  const loaded = await loadPlaybook(file);
+  const display = displayPath(file, cwd);
+  const loaded = await loadPlaybook(file, { cwd });
   if (!loaded.playbook || loaded.diagnostics.length > 0) {
     printDiagnostics(loaded.diagnostics, io);
-    throw playbookInvalid(loaded.diagnostics.length, displayPath(file, cwd));
+    throw playbookInvalid(loaded.diagnostics.length, display);
   }
   const vars = await resolveVars(loaded.playbook, {
-    varsFile: options.varsFile === undefined ? undefined : resolve(cwd, options.varsFile),
+    varsFile: options.varsFile,
     overrides: options.var,
     env: io.env,
+    sources: loaded.sources,
+    cwd,
   });
   if (vars.diagnostics.length > 0) {
     printDiagnostics(vars.diagnostics, io);
-    throw playbookInvalid(vars.diagnostics.length, displayPath(file, cwd));
+    throw playbookInvalid(vars.diagnostics.length, display);
   }
-  return { playbook: loaded.playbook, vars: vars.values, cwd };
+  return {
+    playbook: loaded.playbook,
+    vars: vars.values,
+    cwd,
+    registry: loaded.registry,
+    display,
+    locate: stepLocator(loaded.sources),
+  };
 }
 
-export function displayPath(file: string, cwd: string): string {
-  const relativeTo = resolve(cwd);
-  return file.startsWith(relativeTo + "/") ? file.slice(relativeTo.length + 1) : file;
+function stepLocator(sources: ReadonlyMap<string, SourceFile>): Prepared["locate"] {
+  return (step) => {
+    const source = sources.get(step.origin.file);
+    if (!source) return { file: step.origin.file, line: 1, column: 1 };
+    const { file, line, column } = locate(source, step.origin.path);
+    return { file, line, column };
+  };
 }

@@ -48,8 +48,15 @@ export interface ActionContext {
   /** The environment relctl was started with. */
   env: Readonly<Record<string, string | undefined>>;
   step: StepIdentity;
+  /** The run this step belongs to: its id and the directory relctl keeps run state in. */
+  run: { id: string; stateDir: string };
   /** A scratch directory private to this step attempt. */
   tempDir: string;
+  /**
+   * Structured facts an action reports while it runs (a gate measurement, a Helm revision),
+   * emitted as `step.record` events so reporters, journals and evidence bundles keep them.
+   */
+  record(kind: string, data: Record<string, unknown>): void;
 }
 
 export type Outputs = Record<string, unknown>;
@@ -67,6 +74,12 @@ export interface Action<Schema extends z.ZodType = z.ZodType> {
   dryRunSafe?: boolean | ((input: z.output<Schema>) => boolean);
   plan(input: z.output<Schema>): ActionPlan;
   run(ctx: ActionContext, input: z.output<Schema>): Promise<Outputs>;
+  /**
+   * What a dry-run does instead of run(), for a read-only action whose real run would take long
+   * (a gate evaluates once and says whether it would pass now, instead of holding for 5m).
+   * Only called when the action runs in a dry-run (see dryRunSafe).
+   */
+  preview?(ctx: ActionContext, input: z.output<Schema>): Promise<Outputs>;
 }
 
 export interface Executor {

@@ -9,6 +9,7 @@ type Loader = () => Promise<Executor>;
 const BUILTIN: Record<string, Loader> = {
   exec: async () => (await import("./exec.js")).default,
   wait: async () => (await import("./wait.js")).default,
+  git: async () => (await import("./git.js")).default,
 };
 
 export interface ExecutorRegistry {
@@ -22,7 +23,9 @@ export function builtinExecutorNames(): string[] {
   return Object.keys(BUILTIN);
 }
 
-export function createRegistry(userExecutors: ReadonlyMap<string, UserExecutorRef> = new Map()): ExecutorRegistry {
+export function createRegistry(
+  userExecutors: ReadonlyMap<string, UserExecutorRef> = new Map(),
+): ExecutorRegistry {
   const cache = new Map<string, Promise<Executor>>();
   const loaders = new Map<string, Loader>(Object.entries(BUILTIN));
   for (const [name, ref] of userExecutors) loaders.set(name, () => loadUserExecutor(ref));

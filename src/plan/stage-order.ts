@@ -11,9 +11,7 @@ export function selectStages(playbook: Playbook, requested: readonly string[]): 
       const suggestion = closestMatch(name, [...known.keys()]);
       throw usageError(
         `playbook ${playbook.name} has no stage "${name}"`,
-        suggestion
-          ? `did you mean ${suggestion}?`
-          : `stages: ${[...known.keys()].join(", ") || "(none)"}`,
+        suggestion ? `did you mean ${suggestion}?` : `stages: ${[...known.keys()].join(", ") || "(none)"}`,
       );
     }
   }

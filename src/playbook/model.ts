@@ -16,6 +16,8 @@ export interface VarDef {
   description?: string;
   required: boolean;
   origin: Origin;
+  /** Where the default sits below origin: [] for `name: value`, ["default"] for `name: { default: … }`. */
+  defaultSub: YamlPath;
 }
 
 /** A secret is named in the playbook and read from a reference at run time; its value is redacted. */
@@ -67,6 +69,8 @@ export interface StageDef {
   description?: string;
   needs: string[];
   onFailure?: string;
+  /** The environment the stage changes (production, staging): what locks and freezes protect. */
+  environment?: string;
   steps: StepDef[];
   origin: Origin;
 }
@@ -96,7 +100,16 @@ export interface Playbook {
 }
 
 /** The eight release phases; each is also a CLI command (`relctl promote`). */
-export const PHASES = ["freeze", "build", "sign", "stage", "validate", "canary", "promote", "rollback"] as const;
+export const PHASES = [
+  "freeze",
+  "build",
+  "sign",
+  "stage",
+  "validate",
+  "canary",
+  "promote",
+  "rollback",
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export function findStage(playbook: Playbook, name: string): StageDef | undefined {

@@ -8,7 +8,8 @@ export function renderPlanText(plan: PlanDocument, color: ChalkInstance): string
   const lines: string[] = [];
   lines.push(`${color.bold(`Plan: ${plan.playbook.name}`)} ${color.dim(`(${plan.playbook.file})`)}`);
   const vars = Object.entries(plan.vars);
-  if (vars.length > 0) lines.push(color.dim(`vars: ${vars.map(([k, v]) => `${k}=${inlineValue(v)}`).join(" ")}`));
+  if (vars.length > 0)
+    lines.push(color.dim(`vars: ${vars.map(([k, v]) => `${k}=${inlineValue(v)}`).join(" ")}`));
   let mutating = 0;
   let total = 0;
   for (const stage of plan.stages) {
@@ -18,7 +19,7 @@ export function renderPlanText(plan: PlanDocument, color: ChalkInstance): string
     stage.steps.forEach((step, index) => {
       total++;
       if (step.mutates) mutating++;
-      lines.push(...renderStep(step, index + 1, color));
+      lines.push(...renderStep(step, index + 1, stage.steps[index - 1]?.id, color));
     });
   }
   for (const warning of plan.warnings) lines.push("", `${color.yellow("warning")}: ${warning}`);
@@ -32,7 +33,12 @@ export function renderPlanText(plan: PlanDocument, color: ChalkInstance): string
   return `${lines.join("\n")}\n`;
 }
 
-function renderStep(step: PlannedStep, number: number, color: ChalkInstance): string[] {
+function renderStep(
+  step: PlannedStep,
+  number: number,
+  previous: string | undefined,
+  color: ChalkInstance,
+): string[] {
   const tags = [color.dim(step.uses), step.mutates ? color.yellow("mutates") : color.dim("read-only")];
   if (step.runsInDryRun) tags.push(color.cyan(`ran during plan: ${step.status ?? "?"}`));
   if (step.condition === false) tags.push(color.dim("skipped: condition false"));
@@ -40,7 +46,13 @@ function renderStep(step: PlannedStep, number: number, color: ChalkInstance): st
   const title = step.name === step.id ? step.id : `${step.id} ${color.dim("·")} ${step.name}`;
   const lines = [`  ${number}. ${title}  ${tags.join(" ")}`];
   const indent = "       ";
-  if (step.dependsOn.length > 0) lines.push(`${indent}${color.dim("after:")} ${step.dependsOn.join(", ")}`);
+  // Running after the step above is the default; only other orders are worth a line.
+  const sequential = step.dependsOn.length === 1 && step.dependsOn[0] === previous;
+  if (step.dependsOn.length > 0 && !sequential) {
+    lines.push(`${indent}${color.dim("after:")} ${step.dependsOn.join(", ")}`);
+  } else if (step.dependsOn.length === 0 && previous !== undefined) {
+    lines.push(`${indent}${color.dim("starts with the stage (needs: [])")}`);
+  }
   if (step.plan) {
     if (step.plan.argv) lines.push(`${indent}$ ${formatArgv(step.plan.argv)}`);
     else lines.push(`${indent}${step.plan.summary}`);

@@ -38,7 +38,9 @@ export function terminalReporter(options: TerminalOptions): EventSink {
       ),
     "run.warning": (event) => err(`${color.yellow("warning")}: ${event.message}\n`),
     "stage.start": (event) =>
-      out(`\n${color.bold(`stage ${event.stage}`)}${event.role === "on_failure" ? color.yellow(" (on failure)") : ""}\n`),
+      out(
+        `\n${color.bold(`stage ${event.stage}`)}${event.role === "on_failure" ? color.yellow(" (on failure)") : ""}\n`,
+      ),
     "step.retry": (event) =>
       out(
         `  ${color.yellow("↻")} ${event.step} attempt ${event.attempt} failed: ${event.error.message}; retrying in ${formatDuration(event.delayMs)}\n`,
@@ -60,7 +62,9 @@ export function terminalReporter(options: TerminalOptions): EventSink {
     "run.end": (event) => {
       const colour = event.exitCode === 0 ? color.green : color.red;
       const message = event.message ? `: ${event.message}` : "";
-      out(`\n${colour(event.status.replace("_", " "))} in ${formatDuration(event.durationMs)}${message} (exit ${event.exitCode})\n`);
+      out(
+        `\n${colour(event.status.replace("_", " "))} in ${formatDuration(event.durationMs)}${message} (exit ${event.exitCode})\n`,
+      );
     },
   };
   return {

@@ -6,7 +6,8 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 export type StepStatus = "succeeded" | "failed" | "skipped" | "timed_out" | "cancelled" | "planned";
 export type StageStatus = "succeeded" | "failed" | "cancelled" | "planned";
-export type RunStatus = "succeeded" | "failed" | "rolled_back" | "rollback_failed" | "interrupted" | "planned";
+export type RunStatus =
+  "succeeded" | "failed" | "rolled_back" | "rollback_failed" | "interrupted" | "planned";
 
 export interface StepErrorInfo {
   kind: StepFailureKind | "error";
@@ -43,6 +44,8 @@ export type RunEventBody =
       uses: string;
       attempt: number;
       input: unknown;
+      /** Where the step is written: file (relative to the run's directory), line, column. */
+      location: { file: string; line: number; column: number };
     }
   | {
       type: "step.plan";
@@ -62,6 +65,8 @@ export type RunEventBody =
       runtimeValues: string[];
     }
   | { type: "step.log"; stage: string; step: string; level: "info" | "warn" | "debug"; message: string }
+  | { type: "step.record"; stage: string; step: string; kind: string; data: Record<string, unknown> }
+  | { type: "run.warning"; message: string; stage?: string }
   | {
       type: "step.retry";
       stage: string;

@@ -55,20 +55,27 @@ const cases: { name: string; content: string | Buffer; expected: RegExp }[] = [
     expected: /relctl\.yaml:8:\d+.*\bb\b.*after/,
   },
   { name: "a YAML alias bomb", content: aliasBomb, expected: /alias/i },
-  { name: "binary garbage", content: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff, 0xfe]), expected: /text/ },
+  {
+    name: "binary garbage",
+    content: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff, 0xfe]),
+    expected: /text/,
+  },
   { name: "a 10 MB file", content: `# ${"x".repeat(10 * 1024 * 1024)}\n`, expected: /MiB/ },
 ];
 
 describe("bad input", () => {
-  it.each(cases)("$name gives a clear message and exit 2, without a stack trace", async ({ content, expected }) => {
-    const dir = tempProject();
-    writeFileSync(join(dir, "relctl.yaml"), content);
-    const result = await relctl(["lint"], { cwd: dir, timeoutMs: 15_000 });
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(expected);
-    expect(result.stderr).not.toMatch(STACK_FRAME);
-    expect(result.stdout).toBe("");
-  });
+  it.each(cases)(
+    "$name gives a clear message and exit 2, without a stack trace",
+    async ({ content, expected }) => {
+      const dir = tempProject();
+      writeFileSync(join(dir, "relctl.yaml"), content);
+      const result = await relctl(["lint"], { cwd: dir, timeoutMs: 15_000 });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(expected);
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+      expect(result.stdout).toBe("");
+    },
+  );
 
   it("reports every problem in a playbook at once", async () => {
     const dir = tempProject({

@@ -32,7 +32,9 @@ describe("the shipped playbooks", () => {
     for (const stage of ["freeze", "build", "sign", "stage", "validate", "canary", "promote", "rollback"]) {
       expect(result.stdout).toContain(`stage ${stage}`);
     }
-    expect(result.stdout).toMatch(/\$ docker buildx build --tag registry\.example\.com\/acme\/api:rc-\d{8}-42 --push/);
+    expect(result.stdout).toMatch(
+      /\$ docker buildx build --tag registry\.example\.com\/acme\/api:rc-\d{8}-42 --push/,
+    );
     expect(result.stdout).toContain("⟨steps.digest.outputs.digest⟩");
     expect(result.stdout).toContain("(runs only if a stage above fails)");
     expect(result.stdout).toMatch(/Plan is valid: \d+ steps/);
@@ -48,7 +50,11 @@ describe("the shipped playbooks", () => {
       planFormat: number;
       valid: boolean;
       playbook: { digest: string; name: string };
-      stages: { name: string; role: string; steps: { id: string; mutates: boolean; plan: { argv?: string[] } }[] }[];
+      stages: {
+        name: string;
+        role: string;
+        steps: { id: string; mutates: boolean; plan: { argv?: string[] } }[];
+      }[];
     };
     expect(plan.planFormat).toBe(1);
     expect(plan.valid).toBe(true);

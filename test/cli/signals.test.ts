@@ -60,7 +60,9 @@ describe("interrupts", () => {
         .trim()
         .split("\n")
         .map((line) => JSON.parse(line) as { type: string; status?: string; step?: string });
-      expect(events.find((event) => event.type === "step.end" && event.step === "slow")?.status).toBe("cancelled");
+      expect(events.find((event) => event.type === "step.end" && event.step === "slow")?.status).toBe(
+        "cancelled",
+      );
       expect(events.at(-1)).toMatchObject({ type: "run.end", status: "interrupted", exitCode: 130 });
       expect(existsSync(join(dir, "after.txt"))).toBe(false);
       expect(existsSync(join(dir, "rolled-back.txt"))).toBe(false);

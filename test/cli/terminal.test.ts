@@ -10,6 +10,7 @@ stages:
         uses: exec.run
         with: { argv: [echo, hi], read_only: true }
 `;
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
 const ANSI = /\u001b\[\d+m/;
 
 describe("colour", () => {
@@ -26,7 +27,10 @@ describe("colour", () => {
     expect(forced.stdout).toMatch(ANSI);
     const noColor = await relctl(["build"], { cwd: dir, env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
     expect(noColor.stdout).not.toMatch(ANSI);
-    const flag = await relctl(["build", "--no-color"], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    const flag = await relctl(["build", "--no-color"], {
+      cwd: dir,
+      env: { NO_COLOR: undefined, FORCE_COLOR: "1" },
+    });
     expect(flag.stdout).not.toMatch(ANSI);
   });
 });

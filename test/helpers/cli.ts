@@ -40,6 +40,7 @@ export function startRelctl(args: string[], options: CliOptions = {}): ResultPro
     extendEnv: false,
     input: options.input ?? "",
     reject: false,
+    stripFinalNewline: false,
     timeout: options.timeoutMs ?? 30_000,
   });
 }

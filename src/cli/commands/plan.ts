@@ -2,7 +2,6 @@
 // steps that declare it safe run so the plan shows real values (the next version, a gate now).
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createRegistry } from "../../executors/registry.js";
 import { playbookDigest } from "../../playbook/digest.js";
 import { defaultPlanStages, selectStages } from "../../plan/stage-order.js";
 import { fanOut } from "../../report/fan-out.js";
@@ -13,7 +12,8 @@ import { runPlaybook } from "../../run/engine.js";
 import { relctlVersion } from "../../util/package-version.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
-import { displayPath, preparePlaybook } from "../prepare.js";
+import { displayPath } from "../../playbook/load.js";
+import { preparePlaybook } from "../prepare.js";
 import { abortOnSignals } from "../signals.js";
 
 export async function planCommand(
@@ -22,11 +22,11 @@ export async function planCommand(
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
-  const { playbook, vars, cwd } = await preparePlaybook(options, io);
+  const { playbook, vars, cwd, registry, display, locate } = await preparePlaybook(options, io);
   const stages = requested.length > 0 ? selectStages(playbook, requested) : defaultPlanStages(playbook);
   const collector = planCollector({
     relctlVersion: relctlVersion(),
-    file: displayPath(playbook.file, cwd),
+    file: display,
     digest: await playbookDigest(playbook),
   });
   const sink = options.json ? fanOut([collector, jsonLinesReporter(io.out)]) : collector;
@@ -38,7 +38,9 @@ export async function planCommand(
       stages,
       vars,
       dryRun: true,
-      registry: createRegistry(playbook.executors),
+      registry,
+      playbookDisplay: display,
+      locate,
       sink,
       signal: interrupt.signal,
       cwd,

@@ -1,5 +1,4 @@
 // `relctl <phase>` and `relctl run <stage...>`: validate, confirm, run, report.
-import { createRegistry } from "../../executors/registry.js";
 import { findStage } from "../../playbook/model.js";
 import { mutatingSteps } from "../../plan/mutating.js";
 import { selectStages } from "../../plan/stage-order.js";
@@ -14,9 +13,8 @@ import { preparePlaybook } from "../prepare.js";
 import { ExitCode } from "../../errors.js";
 
 export async function runStagesCommand(requested: string[], options: GlobalOptions, io: Io): Promise<number> {
-  const { playbook, vars, cwd } = await preparePlaybook(options, io);
+  const { playbook, vars, cwd, registry, display, locate } = await preparePlaybook(options, io);
   const stages = selectStages(playbook, requested);
-  const registry = createRegistry(playbook.executors);
 
   if (!options.dryRun) {
     const handlers = [...new Set(stages.flatMap((name) => findStage(playbook, name)?.onFailure ?? []))];
@@ -42,6 +40,8 @@ export async function runStagesCommand(requested: string[], options: GlobalOptio
       vars,
       dryRun: options.dryRun,
       registry,
+      playbookDisplay: display,
+      locate,
       sink,
       signal: interrupt.signal,
       cwd,

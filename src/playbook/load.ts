@@ -1,0 +1,70 @@
+// Loading a playbook: read the files (schema pass), assemble one normalised Playbook, then the
+// cross-field rules. Every problem of every pass is collected, so a user sees them all at once.
+import { existsSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
+import type { Action } from "../executors/contract.js";
+import { createRegistry, type ExecutorRegistry } from "../executors/registry.js";
+import { playbookNotFound } from "../errors.js";
+import { assemble } from "./assemble.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { readPlaybookFiles } from "./include.js";
+import type { Playbook } from "./model.js";
+import { checkExecutors } from "./rules/executors.js";
+import { checkExpressions } from "./rules/expressions.js";
+import { Locator } from "./rules/locator.js";
+import { checkStructure } from "./rules/structure.js";
+import type { SourceFile } from "./source.js";
+
+const DEFAULT_FILES = ["relctl.yaml", "relctl.yml"];
+
+export function findPlaybookFile(explicit: string | undefined, cwd: string): string {
+  if (explicit !== undefined) {
+    const file = resolve(cwd, explicit);
+    if (!existsSync(file)) throw playbookNotFound([explicit]);
+    return file;
+  }
+  for (const name of DEFAULT_FILES) {
+    const file = resolve(cwd, name);
+    if (existsSync(file)) return file;
+  }
+  throw playbookNotFound(DEFAULT_FILES.map((name) => resolve(cwd, name)));
+}
+
+export interface LoadResult {
+  playbook?: Playbook;
+  diagnostics: Diagnostic[];
+  sources: Map<string, SourceFile>;
+  /** step id → the executor action it uses (for steps whose uses resolved). */
+  actions: Map<string, Action>;
+  registry: ExecutorRegistry;
+}
+
+export async function loadPlaybook(file: string, options: { cwd: string }): Promise<LoadResult> {
+  const display = (path: string): string => displayPath(path, options.cwd);
+  const read = await readPlaybookFiles(file, display);
+  const empty = {
+    diagnostics: read.diagnostics,
+    sources: read.sources,
+    actions: new Map(),
+    registry: createRegistry(),
+  };
+  if (read.files.length === 0 || read.files.at(-1)!.source.file !== file) return empty;
+  const { playbook, diagnostics: assembly } = assemble(read.files);
+  const where = new Locator(read.sources);
+  const registry = createRegistry(playbook.executors);
+  const executors = await checkExecutors(playbook, registry, read.sources, where);
+  const diagnostics = [
+    ...read.diagnostics,
+    ...assembly,
+    ...checkStructure(playbook, where),
+    ...executors.diagnostics,
+    ...checkExpressions(playbook, executors.actions, where),
+  ];
+  return { playbook, diagnostics, sources: read.sources, actions: executors.actions, registry };
+}
+
+/** A path relative to the run's directory when it lies inside it, else absolute. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." ? rel : file;
+}

@@ -1,0 +1,293 @@
+// Every `${{ }}` in the playbook parses, and every reference it reads exists and is known when
+// it is read: no unknown var, secret, release key, step or output; no step that runs later or
+// in a stage this one does not need. Found before anything runs, with file:line:column.
+import type { Action } from "../../executors/contract.js";
+import { closestMatch } from "../../util/suggest.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { ExpressionError, parseTemplate, referencesIn, type Reference } from "../expr/index.js";
+import { parseCondition } from "../expr/template.js";
+import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
+import type { Locator } from "./locator.js";
+import { ReadOrder } from "./read-order.js";
+import { findCycle } from "./structure.js";
+
+interface Site {
+  origin: Origin;
+  sub: YamlPath;
+  step?: StepDef;
+}
+
+export function checkExpressions(
+  playbook: Playbook,
+  actions: ReadonlyMap<string, Action>,
+  where: Locator,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const order = new ReadOrder(playbook);
+  const report = (site: Site, reference: { text: string; offset: number }, message: string, hint?: string) =>
+    diagnostics.push({
+      code: "bad-reference",
+      message,
+      location: where.text(site.origin, site.sub, reference.text, reference.offset),
+      ...(hint ? { hint } : {}),
+      ...(site.step ? { stepId: site.step.id } : {}),
+    });
+
+  /** Parses one string; returns its references, or reports the syntax error. */
+  const referencesOf = (text: string, site: Site, condition = false): Reference[] => {
+    try {
+      return referencesIn(condition ? parseCondition(text) : parseTemplate(text));
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      diagnostics.push({
+        code: "expression-syntax",
+        message: `expression: ${error.message}`,
+        location: where.text(
+          site.origin,
+          site.sub,
+          text.slice(error.offset, error.offset + 8) || "${{",
+          error.offset,
+        ),
+        hint: "expressions look like ${{ vars.name }} or ${{ steps.<id>.outputs.<name> }}",
+        ...(site.step ? { stepId: site.step.id } : {}),
+      });
+      return [];
+    }
+  };
+
+  const checkName = (reference: Reference, site: Site, known: Iterable<string>, what: string): boolean => {
+    const name = reference.path[0];
+    if (name === undefined) return true;
+    const names = [...known];
+    if (names.includes(name)) return true;
+    const suggestion = closestMatch(name, names);
+    report(
+      site,
+      reference,
+      `unknown ${what} "${name}" in ${reference.text}`,
+      suggestion ? `did you mean ${reference.root}.${suggestion}?` : `declare it under ${reference.root}:`,
+    );
+    return false;
+  };
+
+  const releaseSteps = releaseStepReferences(playbook, referencesOf, checkName, report, diagnostics);
+
+  const checkStepReference = (reference: Reference, site: Site, reader: StepDef): void => {
+    const [id, part, output] = reference.path;
+    if (id === undefined) return;
+    const target = order.step(id);
+    if (!target) {
+      const suggestion = closestMatch(id, order.stepIds());
+      report(
+        site,
+        reference,
+        `unknown step "${id}" in ${reference.text}`,
+        suggestion ? `did you mean steps.${suggestion}?` : undefined,
+      );
+      return;
+    }
+    const problem = order.whyNotBefore(target, reader);
+    if (problem) {
+      report(site, reference, `${reference.text}: ${problem.message}`, problem.hint);
+      return;
+    }
+    if (part === undefined) return;
+    if (part !== "outputs" && part !== "status") {
+      report(
+        site,
+        reference,
+        `${reference.text}: a step has outputs and status, not "${part}"`,
+        `write steps.${id}.outputs.<name>`,
+      );
+      return;
+    }
+    const action = actions.get(id);
+    if (part === "outputs" && output !== undefined && action) {
+      const names = [...Object.keys(action.outputs), ...target.declaredOutputs];
+      if (!names.includes(output)) {
+        const suggestion = closestMatch(output, names);
+        report(
+          site,
+          reference,
+          `step ${id} (${target.uses}) has no output "${output}"`,
+          suggestion
+            ? `did you mean steps.${id}.outputs.${suggestion}?`
+            : action.acceptsDeclaredOutputs
+              ? `declare it on step ${id}: outputs: [${output}]`
+              : `its outputs: ${names.join(", ") || "none"}`,
+        );
+      }
+    }
+  };
+
+  for (const stage of playbook.stages) {
+    for (const step of stage.steps) {
+      const sites: [string, Site, boolean][] = [];
+      forEachString(step.with, ["with"], (text, sub) =>
+        sites.push([text, { origin: step.origin, sub, step }, false]),
+      );
+      if (step.if !== undefined) sites.push([step.if, { origin: step.origin, sub: ["if"], step }, true]);
+      if (step.name.includes("${{"))
+        sites.push([step.name, { origin: step.origin, sub: ["name"], step }, false]);
+      for (const [text, site, condition] of sites) {
+        if (!condition && !text.includes("${{")) continue;
+        for (const reference of referencesOf(text, site, condition)) {
+          switch (reference.root) {
+            case "vars":
+              checkName(reference, site, playbook.vars.keys(), "var");
+              break;
+            case "secrets":
+              checkName(reference, site, playbook.secrets.keys(), "secret");
+              break;
+            case "release": {
+              if (!checkName(reference, site, playbook.release.keys(), "release value")) break;
+              for (const stepId of releaseSteps.get(reference.path[0] ?? "") ?? []) {
+                const target = order.step(stepId);
+                const problem = target && order.whyNotBefore(target, step);
+                if (problem)
+                  report(
+                    site,
+                    reference,
+                    `${reference.text} reads steps.${stepId}: ${problem.message}`,
+                    problem.hint,
+                  );
+              }
+              break;
+            }
+            case "steps":
+              checkStepReference(reference, site, step);
+              break;
+            case "env":
+              break;
+          }
+        }
+      }
+    }
+  }
+  diagnostics.push(...checkVarDefaults(playbook, referencesOf, checkName, report, where));
+  return diagnostics;
+}
+
+type ReferencesOf = (text: string, site: Site) => Reference[];
+type CheckName = (reference: Reference, site: Site, known: Iterable<string>, what: string) => boolean;
+type Report = (
+  site: Site,
+  reference: { text: string; offset: number },
+  message: string,
+  hint?: string,
+) => void;
+
+/** release.<key> → every step id it reads, directly or through other release values. */
+function releaseStepReferences(
+  playbook: Playbook,
+  referencesOf: ReferencesOf,
+  checkName: CheckName,
+  report: Report,
+  diagnostics: Diagnostic[],
+): Map<string, Set<string>> {
+  const direct = new Map<string, { steps: Set<string>; release: Set<string> }>();
+  for (const [key, { template, origin }] of playbook.release) {
+    const reads = { steps: new Set<string>(), release: new Set<string>() };
+    forEachString(template, [], (text, sub) => {
+      if (!text.includes("${{")) return;
+      const site = { origin, sub };
+      for (const reference of referencesOf(text, site)) {
+        const name = reference.path[0];
+        if (reference.root === "vars") checkName(reference, site, playbook.vars.keys(), "var");
+        if (reference.root === "secrets") checkName(reference, site, playbook.secrets.keys(), "secret");
+        if (
+          reference.root === "release" &&
+          checkName(reference, site, playbook.release.keys(), "release value") &&
+          name
+        ) {
+          reads.release.add(name);
+        }
+        if (reference.root === "steps" && name) {
+          const known = playbook.stages.some((stage) => stage.steps.some((step) => step.id === name));
+          if (known) reads.steps.add(name);
+          else report(site, reference, `unknown step "${name}" in ${reference.text}`);
+        }
+      }
+    });
+    direct.set(key, reads);
+  }
+  const keys = [...direct.keys()];
+  const cycle = findCycle(keys, (key) => [...(direct.get(key)?.release ?? [])]);
+  if (cycle) {
+    const origin = playbook.release.get(cycle[0]!)!.origin;
+    diagnostics.push({
+      code: "release-cycle",
+      message: `release values read each other in a cycle: ${cycle.map((key) => `release.${key}`).join(" → ")}`,
+      location: { file: origin.file, line: 1, column: 1 },
+    });
+    return new Map();
+  }
+  const closure = new Map<string, Set<string>>();
+  const resolve = (key: string): Set<string> => {
+    const known = closure.get(key);
+    if (known) return known;
+    const reads = direct.get(key)!;
+    const steps = new Set(reads.steps);
+    for (const other of reads.release) for (const step of resolve(other)) steps.add(step);
+    closure.set(key, steps);
+    return steps;
+  };
+  for (const key of keys) resolve(key);
+  return closure;
+}
+
+/** Var defaults may read other vars and env, and must not read each other in a cycle. */
+function checkVarDefaults(
+  playbook: Playbook,
+  referencesOf: ReferencesOf,
+  checkName: CheckName,
+  report: Report,
+  where: Locator,
+): Diagnostic[] {
+  const reads = new Map<string, string[]>();
+  for (const [name, def] of playbook.vars) {
+    const names: string[] = [];
+    forEachString(def.default, def.defaultSub, (text, sub) => {
+      if (!text.includes("${{")) return;
+      const site = { origin: def.origin, sub };
+      for (const reference of referencesOf(text, site)) {
+        if (reference.root === "vars") {
+          if (checkName(reference, site, playbook.vars.keys(), "var") && reference.path[0])
+            names.push(reference.path[0]);
+        } else if (reference.root !== "env") {
+          report(
+            site,
+            reference,
+            `var defaults can read only vars and env, not ${reference.text}`,
+            "use a release: value for values that depend on steps or secrets",
+          );
+        }
+      }
+    });
+    reads.set(name, names);
+  }
+  const cycle = findCycle([...reads.keys()], (name) => reads.get(name) ?? []);
+  if (!cycle) return [];
+  const def = playbook.vars.get(cycle[0]!)!;
+  return [
+    {
+      code: "var-cycle",
+      message: `var defaults read each other in a cycle: ${cycle.join(" → ")}`,
+      location: where.at(def.origin),
+      hint: "give one of them a plain default",
+    },
+  ];
+}
+
+/** Calls `visit` with every string inside a value and its path. */
+export function forEachString(
+  value: unknown,
+  path: YamlPath,
+  visit: (text: string, path: YamlPath) => void,
+): void {
+  if (typeof value === "string") visit(value, path);
+  else if (Array.isArray(value)) value.forEach((item, index) => forEachString(item, [...path, index], visit));
+  else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) forEachString(item, [...path, key], visit);
+  }
+}

@@ -1,0 +1,88 @@
+// Which steps have finished before a given step starts, so it may read their outputs: the steps
+// it waits for (transitively) in its own stage, every step of the stages its stage needs, and,
+// for an on_failure stage, the steps of the stages it cleans up after.
+import type { Playbook, StageDef, StepDef } from "../model.js";
+
+export interface OrderProblem {
+  message: string;
+  hint?: string;
+}
+
+export class ReadOrder {
+  private readonly steps = new Map<string, StepDef>();
+  private readonly stages = new Map<string, StageDef>();
+  private readonly readableStages = new Map<string, Set<string>>();
+  private readonly waitsFor = new Map<string, Set<string>>();
+
+  constructor(playbook: Playbook) {
+    for (const stage of playbook.stages) {
+      this.stages.set(stage.name, stage);
+      for (const step of stage.steps) if (!this.steps.has(step.id)) this.steps.set(step.id, step);
+    }
+  }
+
+  step(id: string): StepDef | undefined {
+    return this.steps.get(id);
+  }
+
+  stepIds(): string[] {
+    return [...this.steps.keys()];
+  }
+
+  /** Why `target` has not finished when `reader` starts, or undefined when it has. */
+  whyNotBefore(target: StepDef, reader: StepDef): OrderProblem | undefined {
+    if (target.stage === reader.stage) {
+      if (target.id === reader.id) return { message: `step ${reader.id} cannot read its own outputs` };
+      if (this.stepAncestors(reader).has(target.id)) return undefined;
+      const runsAfter = this.stepAncestors(target).has(reader.id);
+      return runsAfter
+        ? {
+            message: `step ${target.id} runs after ${reader.id}`,
+            hint: `move ${target.id} before ${reader.id}`,
+          }
+        : {
+            message: `step ${target.id} may still be running when ${reader.id} starts`,
+            hint: `add ${target.id} to the needs of ${reader.id}`,
+          };
+    }
+    if (this.stagesReadableFrom(reader.stage).has(target.stage)) return undefined;
+    return {
+      message: `step ${target.id} is in stage ${target.stage}, which stage ${reader.stage} does not need, so it may not have run`,
+      hint: `add needs: [${target.stage}] to stage ${reader.stage}`,
+    };
+  }
+
+  /** Stages whose steps a step of `stage` may read. */
+  stagesReadableFrom(stage: string): Set<string> {
+    const known = this.readableStages.get(stage);
+    if (known) return known;
+    const result = new Set<string>();
+    this.readableStages.set(stage, result); // placeholder breaks cycles (reported by structure rules)
+    for (const need of this.stages.get(stage)?.needs ?? []) {
+      result.add(need);
+      for (const further of this.stagesReadableFrom(need)) result.add(further);
+    }
+    for (const other of this.stages.values()) {
+      if (other.onFailure === stage && other.name !== stage) {
+        result.add(other.name);
+        for (const further of this.stagesReadableFrom(other.name)) result.add(further);
+      }
+    }
+    return result;
+  }
+
+  private stepAncestors(step: StepDef): Set<string> {
+    const known = this.waitsFor.get(step.id);
+    if (known) return known;
+    const result = new Set<string>();
+    this.waitsFor.set(step.id, result);
+    const siblings = this.stages.get(step.stage)?.steps ?? [];
+    for (const need of step.dependsOn) {
+      const before = siblings.find((candidate) => candidate.id === need);
+      if (!before) continue;
+      result.add(need);
+      for (const further of this.stepAncestors(before)) result.add(further);
+    }
+    return result;
+  }
+}

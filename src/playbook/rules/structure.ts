@@ -1,0 +1,145 @@
+// Structural rules over the assembled playbook: step ids unique, step and stage `needs` name
+// things that exist and form no cycle, `on_failure` names a stage.
+import { closestMatch } from "../../util/suggest.js";
+import type { Diagnostic } from "../diagnostics.js";
+import type { Playbook } from "../model.js";
+import type { Locator } from "./locator.js";
+
+export function checkStructure(playbook: Playbook, where: Locator): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Map<string, string>();
+  for (const stage of playbook.stages) {
+    for (const step of stage.steps) {
+      const earlier = seen.get(step.id);
+      if (earlier !== undefined) {
+        diagnostics.push({
+          code: "duplicate-step-id",
+          message: `step id "${step.id}" is already used in stage ${earlier}`,
+          location: where.at(step.origin, "id"),
+          hint: "step ids are unique in the whole playbook, because later steps read steps.<id>",
+          stepId: step.id,
+        });
+      } else {
+        seen.set(step.id, stage.name);
+      }
+    }
+    diagnostics.push(...checkStepNeeds(stage, where));
+  }
+  diagnostics.push(...checkStageLinks(playbook, where));
+  return diagnostics;
+}
+
+function checkStepNeeds(stage: Playbook["stages"][number], where: Locator): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const ids = stage.steps.map((step) => step.id);
+  for (const step of stage.steps) {
+    step.dependsOn.forEach((need, index) => {
+      if (ids.includes(need) && need !== step.id) return;
+      const suggestion = closestMatch(need, ids);
+      diagnostics.push({
+        code: "unknown-need",
+        message:
+          need === step.id
+            ? `step ${step.id} needs itself`
+            : `needs "${need}", which is not a step of stage ${stage.name}`,
+        location: where.at(step.origin, "needs", index),
+        hint:
+          suggestion && suggestion !== need
+            ? `did you mean ${suggestion}?`
+            : `steps of ${stage.name}: ${ids.join(", ")}`,
+        stepId: step.id,
+      });
+    });
+  }
+  const cycle = findCycle(
+    ids,
+    (id) => stage.steps.find((step) => step.id === id)?.dependsOn.filter((need) => ids.includes(need)) ?? [],
+  );
+  if (cycle) {
+    const step = stage.steps.find((candidate) => candidate.id === cycle[0])!;
+    diagnostics.push({
+      code: "needs-cycle",
+      message: `steps of stage ${stage.name} wait for each other in a cycle: ${cycle.join(" → ")}`,
+      location: where.at(step.origin, step.explicitNeeds ? "needs" : "id"),
+      hint: "remove one of the needs so the steps can start",
+      stepId: step.id,
+    });
+  }
+  return diagnostics;
+}
+
+function checkStageLinks(playbook: Playbook, where: Locator): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const names = playbook.stages.map((stage) => stage.name);
+  const unknown = (name: string, what: string) => {
+    const suggestion = closestMatch(name, names);
+    return {
+      message: `${what} "${name}", which is not a stage of this playbook`,
+      hint: suggestion ? `did you mean ${suggestion}?` : `stages: ${names.join(", ") || "(none)"}`,
+    };
+  };
+  for (const stage of playbook.stages) {
+    stage.needs.forEach((need, index) => {
+      if (names.includes(need) && need !== stage.name) return;
+      diagnostics.push({
+        code: "unknown-stage",
+        ...(need === stage.name ? { message: `stage ${stage.name} needs itself` } : unknown(need, "needs")),
+        location: where.at(stage.origin, "needs", index),
+      });
+    });
+    if (stage.onFailure !== undefined) {
+      if (!names.includes(stage.onFailure)) {
+        diagnostics.push({
+          code: "unknown-stage",
+          ...unknown(stage.onFailure, "on_failure names"),
+          location: where.at(stage.origin, "on_failure"),
+        });
+      } else if (stage.onFailure === stage.name) {
+        diagnostics.push({
+          code: "on-failure-self",
+          message: `stage ${stage.name} cannot be its own on_failure stage`,
+          location: where.at(stage.origin, "on_failure"),
+          hint: "point on_failure at a rollback stage",
+        });
+      }
+    }
+  }
+  const cycle = findCycle(names, (name) => playbook.stages.find((stage) => stage.name === name)?.needs ?? []);
+  if (cycle) {
+    const stage = playbook.stages.find((candidate) => candidate.name === cycle[0])!;
+    diagnostics.push({
+      code: "needs-cycle",
+      message: `stages need each other in a cycle: ${cycle.join(" → ")}`,
+      location: where.at(stage.origin, "needs"),
+      hint: "a stage can only need stages that come before it in the release",
+    });
+  }
+  return diagnostics;
+}
+
+/** A cycle in a graph, as the list of nodes around it (first repeated at the end). */
+export function findCycle(
+  nodes: readonly string[],
+  edges: (node: string) => readonly string[],
+): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === "done") return undefined;
+    if (state.get(node) === "visiting") return [...stack.slice(stack.indexOf(node)), node];
+    state.set(node, "visiting");
+    stack.push(node);
+    for (const next of edges(node)) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(node, "done");
+    return undefined;
+  };
+  for (const node of nodes) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}

@@ -1,0 +1,125 @@
+// The playbook file format, relctl/v1, as zod schemas: the one source of truth for validation,
+// the TypeScript types of raw files and the JSON Schema editors use (`relctl schema`).
+import { z } from "zod";
+import { parseDuration } from "../util/duration.js";
+
+export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
+export const STAGE_NAME = /^[a-z][a-z0-9_-]*$/;
+export const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+export const USES = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*$/;
+
+const duration = z
+  .union([z.string(), z.number().nonnegative()])
+  .refine((value) => parseDuration(value) !== undefined, {
+    message: "not a duration: write it like 500ms, 30s, 5m, 1h30m or 2d",
+  })
+  .describe("a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds");
+
+const stepId = z
+  .string()
+  .regex(STEP_ID, "step ids are lower-case letters, digits, - and _ (like build-image)");
+const stageName = z.string().regex(STAGE_NAME, "stage names are lower-case letters, digits, - and _");
+
+const retry = z.union([
+  z.number().int().min(1).max(100).describe("total attempts, with the default backoff"),
+  z.strictObject({
+    attempts: z.number().int().min(1).max(100).describe("total attempts including the first"),
+    backoff: duration.optional().describe("wait before the second attempt (default 1s)"),
+    factor: z
+      .number()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe("each next wait is this many times longer (default 2)"),
+    max_backoff: duration.optional().describe("longest wait between attempts (default 1m)"),
+  }),
+]);
+
+export const stepSchema = z
+  .strictObject({
+    id: stepId.describe("unique in the whole playbook; later steps read its outputs as steps.<id>"),
+    name: z.string().optional().describe("shown in output (defaults to id)"),
+    uses: z
+      .string()
+      .regex(USES, "uses is <executor>.<action>, like exec.run")
+      .describe("<executor>.<action>"),
+    with: z.record(z.string(), z.unknown()).optional().describe("the action's inputs"),
+    if: z.union([z.string(), z.boolean()]).optional().describe("run only when this expression is true"),
+    needs: z
+      .array(stepId)
+      .optional()
+      .describe("steps of this stage to wait for (default: the previous step)"),
+    timeout: duration.optional().describe("per attempt"),
+    retry: retry.optional(),
+    continue_on_error: z.boolean().optional().describe("record a failure and go on with the stage"),
+    outputs: z
+      .array(z.string().regex(NAME, "output names are letters, digits, - and _"))
+      .optional()
+      .describe("extra outputs the step writes (exec: to $RELCTL_OUTPUT)"),
+  })
+  .describe("one step: an executor action with its inputs");
+
+export const stageSchema = z.strictObject({
+  description: z.string().optional(),
+  needs: z.array(stageName).optional().describe("stages that must have passed before this one"),
+  on_failure: stageName.optional().describe("stage to run when a step here fails (normally rollback)"),
+  environment: z.string().optional().describe("the environment this stage changes (production, staging)"),
+  steps: z.array(stepSchema).describe("the ordered steps"),
+});
+
+const varDefinition = z.strictObject({
+  default: z.unknown().optional().describe("the value when neither --var nor --vars-file sets it"),
+  required: z.boolean().optional().describe("must be set with --var or --vars-file"),
+  description: z.string().optional(),
+});
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown())]);
+
+export const secretRef = z
+  .string()
+  .regex(/^(env|file):\/\/.+/, "a secret reference is env://NAME or file://path")
+  .describe("env://NAME or file://path");
+
+const secretDefinition = z.union([
+  secretRef,
+  z.strictObject({
+    from: secretRef,
+    required: z
+      .boolean()
+      .optional()
+      .describe("a run stops before anything runs when it is missing (default true)"),
+  }),
+]);
+
+export const playbookFileSchema = z
+  .strictObject({
+    apiVersion: z.literal("relctl/v1").describe("format version; relctl/v1"),
+    name: z.string().min(1).optional().describe("playbook name (required in the file you run)"),
+    description: z.string().optional(),
+    include: z.array(z.string().min(1)).optional().describe("other playbook files, relative to this one"),
+    executors: z
+      .record(z.string().regex(NAME), z.string().min(1))
+      .optional()
+      .describe("user executors: name → module path relative to this file"),
+    vars: z
+      .record(
+        z.string().regex(NAME, "var names are letters, digits, - and _"),
+        z.union([varDefinition, scalar]),
+      )
+      .optional(),
+    secrets: z.record(z.string().regex(NAME), secretDefinition).optional(),
+    release: z
+      .record(z.string().regex(NAME), z.unknown())
+      .optional()
+      .describe("values read as ${{ release.<key> }}, like version and tag"),
+    stages: z.record(stageName, stageSchema).optional().describe("stages by name, in train order"),
+  })
+  .describe("a relctl playbook (relctl/v1)");
+
+export type PlaybookFile = z.output<typeof playbookFileSchema>;
+export type StepFile = z.output<typeof stepSchema>;
+export type StageFile = z.output<typeof stageSchema>;
+
+export function isVarDefinition(value: unknown): value is z.output<typeof varDefinition> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

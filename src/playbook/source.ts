@@ -1,0 +1,181 @@
+// One playbook file as read from disk: its text, its YAML document and the line counter that
+// turns offsets into line:column. Reading refuses what is not a playbook (binary data, huge
+// files, alias bombs) with a clear message instead of hanging or crashing.
+import { readFile, stat } from "node:fs/promises";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { SourceLocation } from "../errors.js";
+import type { Diagnostic } from "./diagnostics.js";
+import type { YamlPath } from "./model.js";
+
+/** Playbooks are small; a 1,000-step train is about 200 KiB. Anything bigger is a mistake. */
+export const MAX_PLAYBOOK_BYTES = 2 * 1024 * 1024;
+/** yaml's own guard against "billion laughs": aliases may not expand beyond this. */
+const MAX_ALIAS_COUNT = 100;
+
+export interface SourceFile {
+  /** Absolute path. */
+  file: string;
+  /** Path shown in messages (relative to the run's directory when inside it). */
+  display: string;
+  text: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+export type ReadResult = { source: SourceFile; data: unknown } | { diagnostics: Diagnostic[] };
+
+export async function readSource(file: string, display: string): Promise<ReadResult> {
+  const at = (line = 1, column = 1): SourceLocation => ({ file: display, line, column });
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    return fail(
+      "file-unreadable",
+      `cannot read ${display}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      at(),
+    );
+  }
+  if (size > MAX_PLAYBOOK_BYTES) {
+    const mib = (size / 1024 / 1024).toFixed(1);
+    return fail(
+      "file-too-large",
+      `${display} is ${mib} MiB; a playbook may be at most ${MAX_PLAYBOOK_BYTES / 1024 / 1024} MiB`,
+      at(),
+      "split it with include:, or check that -p points at the playbook and not at a build artefact",
+    );
+  }
+  const bytes = await readFile(file);
+  const binaryAt = findBinary(bytes);
+  if (binaryAt !== undefined) {
+    return fail(
+      "not-text",
+      `${display} is not a text file (binary data at byte ${binaryAt}); a playbook is UTF-8 YAML`,
+      at(),
+      "check that -p points at the playbook",
+    );
+  }
+  const text = bytes.toString("utf8");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      diagnostics: doc.errors.map((error) => {
+        const [line, column] = position(lines, error.pos[0]);
+        return {
+          code: "yaml-syntax",
+          message: `invalid YAML: ${firstLine(error.message)}`,
+          location: at(line, column),
+          hint: "check indentation, brackets and quotes around this place",
+        };
+      }),
+    };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const aliasBomb = /alias/i.test(message);
+    return fail(
+      aliasBomb ? "yaml-alias-bomb" : "yaml-syntax",
+      aliasBomb
+        ? `YAML aliases in ${display} expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refusing a possible alias bomb`
+        : `invalid YAML: ${firstLine(message)}`,
+      at(),
+      aliasBomb ? "write the repeated values out, or use include: to share them" : undefined,
+    );
+  }
+  return { source: { file, display, text, doc, lines }, data };
+}
+
+/** Offset of the first byte that cannot be in a UTF-8 text file, if any. */
+function findBinary(bytes: Buffer): number | undefined {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) return nul;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return undefined;
+  } catch {
+    const lenient = bytes.toString("utf8");
+    return Buffer.byteLength(lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD"))));
+  }
+}
+
+function fail(code: string, message: string, location: SourceLocation, hint?: string): ReadResult {
+  return { diagnostics: [{ code, message, location, ...(hint ? { hint } : {}) }] };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+export function position(lines: LineCounter, offset: number): [number, number] {
+  const { line, col } = lines.linePos(offset);
+  return [line, col];
+}
+
+/** The YAML node at a path, or the deepest existing ancestor. */
+function nodeAt(doc: Document, path: YamlPath): { node: Node | undefined; exact: boolean } {
+  let node: unknown = doc.contents;
+  for (let index = 0; index < path.length; index++) {
+    const key = path[index]!;
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key),
+      );
+      next = pair?.value ?? undefined;
+      if (pair && next === undefined) return { node: pair.key as Node, exact: index === path.length - 1 };
+    } else if (isSeq(node) && typeof key === "number") {
+      next = node.items[key];
+    }
+    if (next === undefined || next === null) return { node: node as Node, exact: false };
+    node = next;
+  }
+  return { node: node as Node, exact: true };
+}
+
+/** Where a value (or, with `key: true`, the key naming it) is written. */
+export function locate(source: SourceFile, path: YamlPath, options: { key?: boolean } = {}): SourceLocation {
+  let target: Node | undefined;
+  if (options.key && path.length > 0) {
+    const parent = nodeAt(source.doc, path.slice(0, -1));
+    const last = path[path.length - 1]!;
+    if (parent.exact && isMap(parent.node)) {
+      const pair = parent.node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(last),
+      );
+      target = (pair?.key as Node | undefined) ?? parent.node;
+    }
+  }
+  target ??= nodeAt(source.doc, path).node;
+  const offset = target?.range?.[0] ?? 0;
+  const [line, column] = position(source.lines, offset);
+  return { file: source.display, line, column, path: formatPath(path) };
+}
+
+/** Where `needle` appears inside the value at `path` (an expression inside a string). */
+export function locateText(
+  source: SourceFile,
+  path: YamlPath,
+  needle: string,
+  fallbackOffset = 0,
+): SourceLocation {
+  const { node, exact } = nodeAt(source.doc, path);
+  const base = locate(source, path);
+  if (!exact || !node?.range) return base;
+  const raw = source.text.slice(node.range[0], node.range[1]);
+  const found = raw.indexOf(needle);
+  const quoted = raw.startsWith("'") || raw.startsWith('"') ? 1 : 0;
+  const offset = node.range[0] + (found >= 0 ? found : Math.min(fallbackOffset + quoted, raw.length));
+  const [line, column] = position(source.lines, offset);
+  return { ...base, line, column };
+}
+
+/** ["stages", "build", "steps", 0, "with"] → "stages.build.steps[0].with". */
+export function formatPath(path: YamlPath): string {
+  let text = "";
+  for (const part of path) text += typeof part === "number" ? `[${part}]` : text === "" ? part : `.${part}`;
+  return text;
+}

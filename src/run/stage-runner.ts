@@ -1,0 +1,137 @@
+// Runs one stage: steps start when the steps they need are over, up to `concurrency` at once.
+// The first failure (without continue_on_error) cancels the steps still running, and steps
+// that never started are reported as cancelled, so every step of the stage has an end event.
+import type { StepState } from "../playbook/expr/index.js";
+import type { StageDef, StepDef } from "../playbook/model.js";
+import type { StageStatus, StepErrorInfo } from "./events.js";
+import type { RunContext } from "./run-context.js";
+import { runStep, type StepOutcome } from "./step-runner.js";
+
+export interface StageResult {
+  status: StageStatus;
+  failedStep?: string;
+  /** The failed step's error kind, to tell a failed gate (exit 3) from a failed step (exit 1). */
+  failureKind?: StepErrorInfo["kind"];
+}
+
+const FAILED: ReadonlySet<StepState["status"]> = new Set(["failed", "timed_out", "cancelled"]);
+
+export async function runStage(
+  stage: StageDef,
+  role: "requested" | "on_failure",
+  run: RunContext,
+  runSignal: AbortSignal,
+): Promise<StageResult> {
+  const started = run.clock.now().getTime();
+  run.emit({ type: "stage.start", stage: stage.name, role, steps: stage.steps.length });
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(runSignal.reason);
+  if (runSignal.aborted) onRunAbort();
+  else runSignal.addEventListener("abort", onRunAbort, { once: true });
+
+  let failure: { step: string; kind: StepErrorInfo["kind"] } | undefined;
+  const finished = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  // A dry-run plans one step at a time so the plan reads in the same order every time.
+  const limit = run.dryRun ? 1 : Math.max(1, run.concurrency);
+  let pending = [...stage.steps];
+
+  const start = (step: StepDef): void => {
+    const task = executeStep(step, run, controller.signal).then((state) => {
+      run.scope.steps[step.id] = state;
+      finished.add(step.id);
+      running.delete(step.id);
+      if (FAILED.has(state.status) && !(step.continueOnError && state.status !== "cancelled") && !failure) {
+        failure = { step: step.id, kind: state.error?.kind ?? "failed" };
+        controller.abort(new Error(`step ${step.id} failed`));
+      }
+    });
+    running.set(step.id, task);
+  };
+
+  try {
+    while (pending.length > 0 || running.size > 0) {
+      if (!controller.signal.aborted) {
+        for (const step of pending.filter((candidate) => isReady(candidate, stage, finished))) {
+          if (running.size >= limit) break;
+          pending = pending.filter((candidate) => candidate !== step);
+          start(step);
+        }
+      } else if (pending.length > 0) {
+        for (const step of pending) cancelUnstarted(step, run, reasonOf(controller.signal));
+        pending = [];
+      }
+      if (running.size === 0) {
+        if (pending.length === 0) break;
+        // Nothing can start (needs of a step that never ran): cannot happen after validation.
+        for (const step of pending) cancelUnstarted(step, run, "its needs never finished");
+        pending = [];
+        break;
+      }
+      await Promise.race(running.values());
+    }
+  } finally {
+    runSignal.removeEventListener("abort", onRunAbort);
+  }
+
+  const status: StageStatus = runSignal.aborted
+    ? "cancelled"
+    : failure
+      ? "failed"
+      : run.dryRun
+        ? "planned"
+        : "succeeded";
+  run.emit({
+    type: "stage.end",
+    stage: stage.name,
+    status,
+    durationMs: run.clock.now().getTime() - started,
+    ...(failure ? { failedStep: failure.step } : {}),
+  });
+  return { status, ...(failure ? { failedStep: failure.step, failureKind: failure.kind } : {}) };
+}
+
+async function executeStep(step: StepDef, run: RunContext, signal: AbortSignal): Promise<StepOutcome> {
+  const done = run.completed.get(step.id);
+  if (done) {
+    run.emit({
+      type: "step.end",
+      stage: step.stage,
+      step: step.id,
+      name: step.name,
+      status: "succeeded",
+      durationMs: 0,
+      attempts: 0,
+      outputs: done.outputs,
+      reason: "completed in an earlier attempt of this run",
+    });
+    return { status: "succeeded", outputs: done.outputs };
+  }
+  const action = run.actions.get(step.id);
+  if (!action) throw new Error(`no action loaded for step ${step.id} (${step.uses})`);
+  return runStep(step, action, run, signal);
+}
+
+function isReady(step: StepDef, stage: StageDef, finished: ReadonlySet<string>): boolean {
+  return step.dependsOn.every(
+    (need) => finished.has(need) || !stage.steps.some((other) => other.id === need),
+  );
+}
+
+function cancelUnstarted(step: StepDef, run: RunContext, reason: string): void {
+  run.scope.steps[step.id] = { status: "cancelled", outputs: {} };
+  run.emit({
+    type: "step.end",
+    stage: step.stage,
+    step: step.id,
+    name: step.name,
+    status: "cancelled",
+    durationMs: 0,
+    attempts: 0,
+    reason: `not started: ${reason}`,
+  });
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : "cancelled";
+}
