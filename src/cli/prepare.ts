@@ -4,9 +4,8 @@ import { resolve } from "node:path";
 import { playbookInvalid } from "../errors.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/diagnostics.js";
-import { displayPath, findPlaybookFile, loadPlaybook } from "../playbook/load.js";
+import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
 import type { Playbook, StepDef } from "../playbook/model.js";
-import { locate, type SourceFile } from "../playbook/source.js";
 import { resolveVars } from "../playbook/vars.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
@@ -55,14 +54,5 @@ export async function preparePlaybook(options: GlobalOptions, io: Io): Promise<P
     registry: loaded.registry,
     display,
     locate: stepLocator(loaded.sources),
-  };
-}
-
-function stepLocator(sources: ReadonlyMap<string, SourceFile>): Prepared["locate"] {
-  return (step) => {
-    const source = sources.get(step.origin.file);
-    if (!source) return { file: step.origin.file, line: 1, column: 1 };
-    const { file, line, column } = locate(source, step.origin.path);
-    return { file, line, column };
   };
 }

@@ -3,6 +3,7 @@
 // Declared outputs come back through the file named by $RELCTL_OUTPUT, like GitHub Actions'
 // $GITHUB_OUTPUT, so a command can hand a digest or a version to later steps.
 import { readFile, writeFile } from "node:fs/promises";
+import { devNull } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { defineAction, StepFailure, type Executor } from "./contract.js";
@@ -76,8 +77,10 @@ const run = defineAction({
   },
   async run(ctx, value) {
     const argv = commandOf(value);
-    const outputFile = join(ctx.tempDir, "output");
-    await writeFile(outputFile, "");
+    // Only a step that declares outputs gets a file to write them to; others write to nowhere.
+    const wantsOutputs = ctx.step.declaredOutputs.length > 0;
+    const outputFile = wantsOutputs ? join(ctx.tempDir, "output") : devNull;
+    if (wantsOutputs) await writeFile(outputFile, "");
     const result = await ctx.exec.run(argv, {
       cwd: value.cwd === undefined ? ctx.cwd : resolve(ctx.cwd, value.cwd),
       env: { ...value.env, RELCTL_OUTPUT: outputFile },
@@ -103,7 +106,9 @@ const run = defineAction({
         },
       );
     }
-    const written = parseOutputFile(await readFile(outputFile, "utf8"));
+    const written = wantsOutputs
+      ? parseOutputFile(await readFile(outputFile, "utf8"))
+      : new Map<string, string>();
     for (const [name, text] of written) {
       if (ctx.step.declaredOutputs.includes(name)) outputs[name] = text;
       else

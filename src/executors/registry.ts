@@ -23,12 +23,18 @@ export function builtinExecutorNames(): string[] {
   return Object.keys(BUILTIN);
 }
 
+/**
+ * The built-ins, the playbook's own executors (by module path), and executors handed in by a
+ * program embedding relctl (tests use this to add a recording executor).
+ */
 export function createRegistry(
   userExecutors: ReadonlyMap<string, UserExecutorRef> = new Map(),
+  embedded: Readonly<Record<string, Executor>> = {},
 ): ExecutorRegistry {
   const cache = new Map<string, Promise<Executor>>();
   const loaders = new Map<string, Loader>(Object.entries(BUILTIN));
   for (const [name, ref] of userExecutors) loaders.set(name, () => loadUserExecutor(ref));
+  for (const [name, executor] of Object.entries(embedded)) loaders.set(name, () => Promise.resolve(executor));
   return {
     has: (name) => loaders.has(name),
     names: () => [...loaders.keys()].sort(),

@@ -2,18 +2,18 @@
 // cross-field rules. Every problem of every pass is collected, so a user sees them all at once.
 import { existsSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import type { Action } from "../executors/contract.js";
+import type { Action, Executor } from "../executors/contract.js";
 import { createRegistry, type ExecutorRegistry } from "../executors/registry.js";
 import { playbookNotFound } from "../errors.js";
 import { assemble } from "./assemble.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { readPlaybookFiles } from "./include.js";
-import type { Playbook } from "./model.js";
+import type { Playbook, StepDef } from "./model.js";
 import { checkExecutors } from "./rules/executors.js";
 import { checkExpressions } from "./rules/expressions.js";
 import { Locator } from "./rules/locator.js";
 import { checkStructure } from "./rules/structure.js";
-import type { SourceFile } from "./source.js";
+import { locate, type SourceFile } from "./source.js";
 
 const DEFAULT_FILES = ["relctl.yaml", "relctl.yml"];
 
@@ -39,7 +39,13 @@ export interface LoadResult {
   registry: ExecutorRegistry;
 }
 
-export async function loadPlaybook(file: string, options: { cwd: string }): Promise<LoadResult> {
+export interface LoadOptions {
+  cwd: string;
+  /** Executors added by a program embedding relctl, next to the built-ins. */
+  executors?: Readonly<Record<string, Executor>>;
+}
+
+export async function loadPlaybook(file: string, options: LoadOptions): Promise<LoadResult> {
   const display = (path: string): string => displayPath(path, options.cwd);
   const read = await readPlaybookFiles(file, display);
   const empty = {
@@ -51,7 +57,7 @@ export async function loadPlaybook(file: string, options: { cwd: string }): Prom
   if (read.files.length === 0 || read.files.at(-1)!.source.file !== file) return empty;
   const { playbook, diagnostics: assembly } = assemble(read.files);
   const where = new Locator(read.sources);
-  const registry = createRegistry(playbook.executors);
+  const registry = createRegistry(playbook.executors, options.executors);
   const executors = await checkExecutors(playbook, registry, read.sources, where);
   const diagnostics = [
     ...read.diagnostics,
@@ -67,4 +73,16 @@ export async function loadPlaybook(file: string, options: { cwd: string }): Prom
 export function displayPath(file: string, cwd: string): string {
   const rel = relative(cwd, file);
   return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." ? rel : file;
+}
+
+/** Where a step is written (file relative to the run's directory, line, column). */
+export function stepLocator(
+  sources: ReadonlyMap<string, SourceFile>,
+): (step: StepDef) => { file: string; line: number; column: number } {
+  return (step) => {
+    const source = sources.get(step.origin.file);
+    if (!source) return { file: step.origin.file, line: 1, column: 1 };
+    const { file, line, column } = locate(source, step.origin.path);
+    return { file, line, column };
+  };
 }

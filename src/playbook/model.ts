@@ -95,7 +95,7 @@ export interface Playbook {
   /** release.<key> templates, e.g. version: "${{ vars.version }}". */
   release: Map<string, { template: unknown; origin: Origin }>;
   executors: Map<string, UserExecutorRef>;
-  /** In declared order (root file first, includes in the position they were included). */
+  /** In train order: each included file's stages before those of the file that includes it. */
   stages: StageDef[];
 }
 

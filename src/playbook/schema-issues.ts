@@ -68,6 +68,17 @@ function flattenUnion(issue: Issue): Issue[] {
 
 function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unknown): Diagnostic[] {
   const at = (options: { key?: boolean } = {}) => locate(source, path, options);
+  const missing = (): Diagnostic[] => {
+    const key = String(path.at(-1));
+    return [
+      {
+        code: "missing-key",
+        message: `missing required key "${key}"`,
+        location: locate(source, path.slice(0, -1)),
+        hint: `add ${key}:`,
+      },
+    ];
+  };
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = allowedKeys(path);
@@ -86,17 +97,7 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
       });
     }
     case "invalid_type": {
-      if (value === undefined) {
-        const key = String(path.at(-1));
-        return [
-          {
-            code: "missing-key",
-            message: `missing required key "${key}"`,
-            location: locate(source, path.slice(0, -1)),
-            hint: `add ${key}:`,
-          },
-        ];
-      }
+      if (value === undefined) return missing();
       return [
         {
           code: "wrong-type",
@@ -105,7 +106,20 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
         },
       ];
     }
+    case "invalid_key": {
+      // A record key (a stage, var, secret, executor or release name) that breaks the naming rule.
+      const reason = issue.issues.map((inner) => inner.message).join("; ");
+      return [
+        {
+          code: "invalid-key",
+          message: `invalid name ${JSON.stringify(String(path.at(-1)))}: ${reason}`,
+          location: at({ key: true }),
+        },
+      ];
+    }
     case "invalid_value":
+      // A missing literal (apiVersion) is a missing key, not a wrong value.
+      if (value === undefined && path.length > 0) return missing();
       return [
         {
           code: "invalid-value",

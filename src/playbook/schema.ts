@@ -6,6 +6,8 @@ import { parseDuration } from "../util/duration.js";
 export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
 export const STAGE_NAME = /^[a-z][a-z0-9_-]*$/;
 export const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** What NAME allows, in words (for error messages). */
+const NAME_RULE = "names are letters, digits, - and _, starting with a letter or _";
 export const USES = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*$/;
 
 const duration = z
@@ -98,7 +100,7 @@ export const playbookFileSchema = z
     description: z.string().optional(),
     include: z.array(z.string().min(1)).optional().describe("other playbook files, relative to this one"),
     executors: z
-      .record(z.string().regex(NAME), z.string().min(1))
+      .record(z.string().regex(NAME, NAME_RULE), z.string().min(1))
       .optional()
       .describe("user executors: name → module path relative to this file"),
     vars: z
@@ -107,9 +109,9 @@ export const playbookFileSchema = z
         z.union([varDefinition, scalar]),
       )
       .optional(),
-    secrets: z.record(z.string().regex(NAME), secretDefinition).optional(),
+    secrets: z.record(z.string().regex(NAME, NAME_RULE), secretDefinition).optional(),
     release: z
-      .record(z.string().regex(NAME), z.unknown())
+      .record(z.string().regex(NAME, NAME_RULE), z.unknown())
       .optional()
       .describe("values read as ${{ release.<key> }}, like version and tag"),
     stages: z.record(stageName, stageSchema).optional().describe("stages by name, in train order"),

@@ -89,17 +89,47 @@ export async function readSource(file: string, display: string): Promise<ReadRes
   return { source: { file, display, text, doc, lines }, data };
 }
 
-/** Offset of the first byte that cannot be in a UTF-8 text file, if any. */
+/** Offset of the first byte that cannot be in a UTF-8 text file (NUL or invalid UTF-8), if any. */
 function findBinary(bytes: Buffer): number | undefined {
   const nul = bytes.indexOf(0);
-  if (nul !== -1) return nul;
   try {
     new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return undefined;
+    return nul === -1 ? undefined : nul;
   } catch {
-    const lenient = bytes.toString("utf8");
-    return Buffer.byteLength(lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD"))));
+    return firstInvalidByte(bytes);
   }
+}
+
+/** The first NUL or byte that breaks UTF-8 (the slow path, only for files that are not UTF-8). */
+function firstInvalidByte(bytes: Buffer): number | undefined {
+  let index = 0;
+  while (index < bytes.length) {
+    const byte = bytes[index]!;
+    if (byte === 0) return index;
+    if (byte < 0x80) {
+      index++;
+      continue;
+    }
+    // Lead byte: how many continuation bytes follow, and the smallest code point it may encode.
+    const [length, min] =
+      byte >= 0xc2 && byte <= 0xdf
+        ? [2, 0x80]
+        : byte >= 0xe0 && byte <= 0xef
+          ? [3, 0x800]
+          : byte >= 0xf0 && byte <= 0xf4
+            ? [4, 0x10000]
+            : [0, 0];
+    if (length === 0 || index + length > bytes.length) return index;
+    let codePoint = byte & (0xff >> (length + 1));
+    for (let next = 1; next < length; next++) {
+      const continuation = bytes[index + next]!;
+      if ((continuation & 0xc0) !== 0x80) return index;
+      codePoint = (codePoint << 6) | (continuation & 0x3f);
+    }
+    if (codePoint < min || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return index;
+    index += length;
+  }
+  return undefined;
 }
 
 function fail(code: string, message: string, location: SourceLocation, hint?: string): ReadResult {
@@ -166,7 +196,11 @@ export function locateText(
   const base = locate(source, path);
   if (!exact || !node?.range) return base;
   const raw = source.text.slice(node.range[0], node.range[1]);
-  const found = raw.indexOf(needle);
+  // The raw text is never shorter than the value before a given point (quotes, escapes, indentation),
+  // so the needle's own occurrence is at or after its offset in the value: an earlier, identical
+  // reference (`${{ vars.ab }} ${{ vars.a }}`) must not be taken for it.
+  let found = raw.indexOf(needle, Math.min(fallbackOffset, raw.length));
+  if (found < 0) found = raw.indexOf(needle);
   const quoted = raw.startsWith("'") || raw.startsWith('"') ? 1 : 0;
   const offset = node.range[0] + (found >= 0 ? found : Math.min(fallbackOffset + quoted, raw.length));
   const [line, column] = position(source.lines, offset);

@@ -1,6 +1,7 @@
 // The terminal reporter for runs: a line per step with a status symbol, its name and how long it
 // took; a failure shows the command, its exit code and the last lines of its stderr.
 import type { ChalkInstance } from "chalk";
+import type { ActionPlan } from "../executors/contract.js";
 import type { EventSink, RunEvent, StepErrorInfo, StepStatus } from "../run/events.js";
 import { formatDuration } from "../util/duration.js";
 import { formatArgv, lastLines } from "./format.js";
@@ -31,7 +32,10 @@ export function terminalReporter(options: TerminalOptions): EventSink {
     cancelled: color.yellow,
     planned: color.cyan,
   };
+  // In a dry-run each planned step shows what it would do under its status line.
+  const plans = new Map<string, ActionPlan | null>();
   const handlers: Partial<{ [K in RunEvent["type"]]: (event: Extract<RunEvent, { type: K }>) => void }> = {
+    "step.plan": (event) => void plans.set(event.step, event.plan),
     "run.start": (event) =>
       out(
         `${color.bold(event.name)} ${color.dim(`· ${event.stages.join(" → ")}${event.dryRun ? " · dry-run" : ""} · run ${event.runId}`)}\n`,
@@ -55,6 +59,9 @@ export function terminalReporter(options: TerminalOptions): EventSink {
       const tail = event.reason ? color.dim(` (${event.reason})`) : "";
       const note = event.continuedOnError ? color.yellow(" continued on error") : "";
       out(`  ${symbol} ${name} ${color.dim(formatDuration(event.durationMs))}${note}${tail}\n`);
+      const plan = event.status === "planned" ? plans.get(event.step) : undefined;
+      if (plan) out(`    ${plan.argv ? `$ ${formatArgv(plan.argv)}` : plan.summary}\n`);
+      if (plan?.request) out(`    ${plan.request.method} ${plan.request.url}\n`);
       if (event.error && (event.status === "failed" || event.status === "timed_out")) {
         out(describeError(event.error, color));
       }

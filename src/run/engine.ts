@@ -170,9 +170,11 @@ async function runStages(
     exitCode: ExitCode.interrupted,
     ...(stage ? { failedStage: stage } : {}),
   });
+  let planProblems = 0;
   for (const stage of requested) {
     if (signal.aborted) return interrupted();
     const result = await runStage(stage, "requested", run, signal);
+    planProblems += result.planProblems;
     if (signal.aborted) return interrupted(stage.name);
     if (result.status !== "failed") continue;
     return handleFailure(run, stage, result, signal);
@@ -181,13 +183,10 @@ async function runStages(
   if (run.dryRun) {
     // A plan also shows what would run if a stage failed.
     for (const handler of handlers.filter((stage) => !requested.includes(stage))) {
-      await runStage(handler, "on_failure", run, signal);
+      planProblems += (await runStage(handler, "on_failure", run, signal)).planProblems;
       if (signal.aborted) return interrupted(handler.name);
     }
-    const problems = Object.values(run.scope.steps).some(
-      (state) => state.status === "failed" || state.status === "timed_out",
-    );
-    return problems
+    return planProblems > 0
       ? { status: "failed", exitCode: ExitCode.stepFailed }
       : { status: "planned", exitCode: ExitCode.ok };
   }

@@ -12,6 +12,8 @@ export interface StageResult {
   failedStep?: string;
   /** The failed step's error kind, to tell a failed gate (exit 3) from a failed step (exit 1). */
   failureKind?: StepErrorInfo["kind"];
+  /** Dry-run: steps that could not be planned or whose read-only run failed. */
+  planProblems: number;
 }
 
 const FAILED: ReadonlySet<StepState["status"]> = new Set(["failed", "timed_out", "cancelled"]);
@@ -30,6 +32,7 @@ export async function runStage(
   else runSignal.addEventListener("abort", onRunAbort, { once: true });
 
   let failure: { step: string; kind: StepErrorInfo["kind"] } | undefined;
+  let planProblems = 0;
   const finished = new Set<string>();
   const running = new Map<string, Promise<void>>();
   // A dry-run plans one step at a time so the plan reads in the same order every time.
@@ -38,9 +41,16 @@ export async function runStage(
 
   const start = (step: StepDef): void => {
     const task = executeStep(step, run, controller.signal).then((state) => {
-      run.scope.steps[step.id] = state;
       finished.add(step.id);
       running.delete(step.id);
+      if (run.dryRun) {
+        // A plan goes on after a read-only step fails, so it shows every problem and every
+        // step; what the failed step would have produced is shown as known at run time.
+        run.scope.steps[step.id] = FAILED.has(state.status) ? { status: "planned", outputs: {} } : state;
+        if (FAILED.has(state.status)) planProblems++;
+        return;
+      }
+      run.scope.steps[step.id] = state;
       if (FAILED.has(state.status) && !(step.continueOnError && state.status !== "cancelled") && !failure) {
         failure = { step: step.id, kind: state.error?.kind ?? "failed" };
         controller.abort(new Error(`step ${step.id} failed`));
@@ -88,7 +98,11 @@ export async function runStage(
     durationMs: run.clock.now().getTime() - started,
     ...(failure ? { failedStep: failure.step } : {}),
   });
-  return { status, ...(failure ? { failedStep: failure.step, failureKind: failure.kind } : {}) };
+  return {
+    status,
+    planProblems,
+    ...(failure ? { failedStep: failure.step, failureKind: failure.kind } : {}),
+  };
 }
 
 async function executeStep(step: StepDef, run: RunContext, signal: AbortSignal): Promise<StepOutcome> {

@@ -1,7 +1,7 @@
 // runStep: the one wrapper every step runs through. It owns the rules that cut across all
 // executors — the `if:` condition, rendering inputs, dry-run (plan instead of run), timeouts,
 // retries with backoff, cancellation, events and timing — so no executor repeats them.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import {
   actionMutates,
@@ -237,6 +237,8 @@ function settleOrAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> 
 }
 
 async function actionContext(step: StepDef, run: RunContext, signal: AbortSignal): Promise<ActionContext> {
+  const root = await run.tempRoot();
+  let tempDir: string | undefined;
   const base = { stage: step.stage, step: step.id };
   const log = (level: "info" | "warn" | "debug") => (message: string) =>
     run.emit({ type: "step.log", ...base, level, message });
@@ -251,7 +253,10 @@ async function actionContext(step: StepDef, run: RunContext, signal: AbortSignal
     env: run.env,
     step: { id: step.id, stage: step.stage, declaredOutputs: step.declaredOutputs },
     run: { id: run.runId, stateDir: run.stateDir },
-    tempDir: await mkdtemp(join(await run.tempRoot(), `${step.id}-`)),
+    // Created on first use: most steps never need a scratch directory.
+    get tempDir() {
+      return (tempDir ??= mkdtempSync(join(root, `${step.id}-`)));
+    },
     record: (kind, data) => run.emit({ type: "step.record", ...base, kind, data }),
   };
 }

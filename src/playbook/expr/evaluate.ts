@@ -133,7 +133,9 @@ function member(node: Extract<Node, { type: "member" }>, scope: Scope, source: s
     const pure = object.refs.length === 1 && object.display === `⟨${object.refs[0]}⟩`;
     return pure ? reference(`${object.refs[0]}.${name}`) : object;
   }
-  if (object === STEPS_ROOT) return new StepView(name, scope.steps[name]);
+  // Own properties only: a step named "constructor" must not find Object's constructor.
+  if (object === STEPS_ROOT)
+    return new StepView(name, Object.hasOwn(scope.steps, name) ? scope.steps[name] : undefined);
   if (object instanceof StepView) return stepProperty(object, name);
   return property(object, name, node.offset);
 }

@@ -32,7 +32,7 @@ export function tokenize(source: string, base: number): Token[] {
       index = end;
       continue;
     }
-    const number = /^-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|0x[0-9a-fA-F]+)/.exec(source.slice(index));
+    const number = /^-?\d+\.?\d*(?:[eE][+-]?\d+)?/.exec(source.slice(index));
     if (number && (char !== "-" || startsOperand(tokens))) {
       tokens.push({ kind: "number", text: number[0], value: Number(number[0]), offset });
       index += number[0].length;

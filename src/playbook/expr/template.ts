@@ -62,6 +62,15 @@ export function parseCondition(source: string): Template {
   return parseTemplate(hasExpression(trimmed) ? trimmed : `${OPEN} ${trimmed} ${CLOSE}`);
 }
 
+/**
+ * How far offsets in parseCondition(source) lie after the same places in `source` (the condition
+ * is trimmed, and wrapped in `${{ }}` when written without it).
+ */
+export function conditionShift(source: string): number {
+  const leading = source.length - source.trimStart().length;
+  return (hasExpression(source) ? 0 : `${OPEN} `.length) - leading;
+}
+
 /** Finds the `}}` that closes an expression, skipping over string literals. */
 function findClose(source: string, from: number): number {
   let quote: string | undefined;

@@ -5,7 +5,7 @@ import type { Action } from "../../executors/contract.js";
 import { closestMatch } from "../../util/suggest.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { ExpressionError, parseTemplate, referencesIn, type Reference } from "../expr/index.js";
-import { parseCondition } from "../expr/template.js";
+import { conditionShift, parseCondition } from "../expr/template.js";
 import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
 import type { Locator } from "./locator.js";
 import { ReadOrder } from "./read-order.js";
@@ -35,19 +35,18 @@ export function checkExpressions(
 
   /** Parses one string; returns its references, or reports the syntax error. */
   const referencesOf = (text: string, site: Site, condition = false): Reference[] => {
+    // Offsets in a parsed condition are moved back to the places they have in `text`.
+    const shift = condition ? conditionShift(text) : 0;
     try {
-      return referencesIn(condition ? parseCondition(text) : parseTemplate(text));
+      const references = referencesIn(condition ? parseCondition(text) : parseTemplate(text));
+      return references.map((reference) => ({ ...reference, offset: reference.offset - shift }));
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
+      const offset = Math.max(0, error.offset - shift);
       diagnostics.push({
         code: "expression-syntax",
         message: `expression: ${error.message}`,
-        location: where.text(
-          site.origin,
-          site.sub,
-          text.slice(error.offset, error.offset + 8) || "${{",
-          error.offset,
-        ),
+        location: where.text(site.origin, site.sub, text.slice(offset, offset + 8) || "${{", offset),
         hint: "expressions look like ${{ vars.name }} or ${{ steps.<id>.outputs.<name> }}",
         ...(site.step ? { stepId: site.step.id } : {}),
       });
@@ -70,7 +69,7 @@ export function checkExpressions(
     return false;
   };
 
-  const releaseSteps = releaseStepReferences(playbook, referencesOf, checkName, report, diagnostics);
+  const releaseSteps = releaseStepReferences(playbook, referencesOf, checkName, report, diagnostics, where);
 
   const checkStepReference = (reference: Reference, site: Site, reader: StepDef): void => {
     const [id, part, output] = reference.path;
@@ -184,6 +183,7 @@ function releaseStepReferences(
   checkName: CheckName,
   report: Report,
   diagnostics: Diagnostic[],
+  where: Locator,
 ): Map<string, Set<string>> {
   const direct = new Map<string, { steps: Set<string>; release: Set<string> }>();
   for (const [key, { template, origin }] of playbook.release) {
@@ -218,21 +218,27 @@ function releaseStepReferences(
     diagnostics.push({
       code: "release-cycle",
       message: `release values read each other in a cycle: ${cycle.map((key) => `release.${key}`).join(" → ")}`,
-      location: { file: origin.file, line: 1, column: 1 },
+      location: where.at(origin),
+      hint: "let one of them read the vars or steps the other reads instead",
     });
-    return new Map();
   }
+  // The steps each value reads, directly or through others; a cycle (reported above) must not
+  // hide the rest, so this walks the reads instead of assuming they form a tree.
   const closure = new Map<string, Set<string>>();
-  const resolve = (key: string): Set<string> => {
-    const known = closure.get(key);
-    if (known) return known;
-    const reads = direct.get(key)!;
-    const steps = new Set(reads.steps);
-    for (const other of reads.release) for (const step of resolve(other)) steps.add(step);
+  for (const key of keys) {
+    const steps = new Set<string>();
+    const seen = new Set([key]);
+    const queue = [key];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      const reads = direct.get(next)!;
+      for (const step of reads.steps) steps.add(step);
+      for (const other of reads.release) {
+        if (!seen.has(other)) queue.push(other);
+        seen.add(other);
+      }
+    }
     closure.set(key, steps);
-    return steps;
-  };
-  for (const key of keys) resolve(key);
+  }
   return closure;
 }
 

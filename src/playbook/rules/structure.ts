@@ -33,6 +33,9 @@ function checkStepNeeds(stage: Playbook["stages"][number], where: Locator): Diag
   const diagnostics: Diagnostic[] = [];
   const ids = stage.steps.map((step) => step.id);
   for (const step of stage.steps) {
+    // An implicit need (the previous step) always names a real step; it names this step's own id
+    // only when two steps share an id, which the duplicate-id rule reports.
+    if (!step.explicitNeeds) continue;
     step.dependsOn.forEach((need, index) => {
       if (ids.includes(need) && need !== step.id) return;
       const suggestion = closestMatch(need, ids);
