@@ -6,6 +6,7 @@ import { PHASES } from "../playbook/model.js";
 import { addGlobalOptions, globalOptions, type GlobalOptions } from "./global-options.js";
 import { reportFatal } from "./fatal.js";
 import { processIo, type Io } from "./io.js";
+import { addRunOptions, runCommandOptions } from "./run-options.js";
 import { relctlVersion } from "../util/package-version.js";
 
 type Handler = (options: GlobalOptions, io: Io) => Promise<number>;
@@ -53,15 +54,18 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   };
 
   for (const phase of PHASES) {
-    command(phase, `run the ${phase} stage: ${PHASE_HELP[phase]}`, async () => {
+    const cmd = command(phase, `run the ${phase} stage: ${PHASE_HELP[phase]}`, async (self) => {
       const { runStagesCommand } = await import("./commands/run.js");
-      return (options, out) => runStagesCommand([phase], options, out);
+      return (options, out) => runStagesCommand([phase], { ...options, ...runCommandOptions(self) }, out);
     });
+    addRunOptions(cmd);
   }
-  command("run", "run one or more stages in order", async (cmd) => {
-    const { runStagesCommand } = await import("./commands/run.js");
-    return (options, out) => runStagesCommand(cmd.args, options, out);
-  }).argument("<stages...>", "stage names");
+  addRunOptions(
+    command("run", "run one or more stages in order", async (cmd) => {
+      const { runStagesCommand } = await import("./commands/run.js");
+      return (options, out) => runStagesCommand(cmd.args, { ...options, ...runCommandOptions(cmd) }, out);
+    }).argument("<stages...>", "stage names"),
+  );
   command("plan", "show exactly what the stages would do, running nothing that mutates", async (cmd) => {
     const { planCommand } = await import("./commands/plan.js");
     return (options, out) => planCommand(cmd.args, cmd.opts<{ output?: string }>().output, options, out);

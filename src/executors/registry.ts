@@ -10,6 +10,8 @@ const BUILTIN: Record<string, Loader> = {
   exec: async () => (await import("./exec.js")).default,
   wait: async () => (await import("./wait.js")).default,
   git: async () => (await import("./git.js")).default,
+  github: async () => (await import("./github.js")).default,
+  notify: async () => (await import("./notify.js")).default,
 };
 
 export interface ExecutorRegistry {

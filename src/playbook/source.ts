@@ -26,15 +26,20 @@ export type ReadResult = { source: SourceFile; data: unknown } | { diagnostics: 
 
 export async function readSource(file: string, display: string): Promise<ReadResult> {
   const at = (line = 1, column = 1): SourceLocation => ({ file: display, line, column });
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (error) {
-    return fail(
+  const unreadable = (error: unknown): ReadResult =>
+    fail(
       "file-unreadable",
       `cannot read ${display}: ${(error as NodeJS.ErrnoException).code ?? error}`,
       at(),
     );
+  let size: number;
+  try {
+    const stats = await stat(file);
+    if (stats.isDirectory())
+      return fail("file-unreadable", `cannot read ${display}: it is a directory`, at());
+    size = stats.size;
+  } catch (error) {
+    return unreadable(error);
   }
   if (size > MAX_PLAYBOOK_BYTES) {
     const mib = (size / 1024 / 1024).toFixed(1);
@@ -45,7 +50,12 @@ export async function readSource(file: string, display: string): Promise<ReadRes
       "split it with include:, or check that -p points at the playbook and not at a build artefact",
     );
   }
-  const bytes = await readFile(file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return unreadable(error);
+  }
   const binaryAt = findBinary(bytes);
   if (binaryAt !== undefined) {
     return fail(

@@ -54,6 +54,7 @@ export async function resolveVars(playbook: Playbook, inputs: VarInputs): Promis
     env: inputs.env,
     release: {},
     secrets: {},
+    run: {},
     now: inputs.now ?? (() => new Date()),
   };
   const resolving = new Set<string>();
@@ -112,7 +113,15 @@ export function evaluateWithVars(
   vars: Record<string, unknown>,
   env: Record<string, string | undefined>,
 ): unknown {
-  return evaluateTemplate(text, { vars, steps: {}, env, release: {}, secrets: {}, now: () => new Date() });
+  return evaluateTemplate(text, {
+    vars,
+    steps: {},
+    env,
+    release: {},
+    secrets: {},
+    run: {},
+    now: () => new Date(),
+  });
 }
 
 async function readVarsFile(

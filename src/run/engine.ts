@@ -88,6 +88,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
     env: options.env,
     secrets: secrets.values,
     release: {},
+    run: { id: runId, stages: options.stages, failed_stage: null, failed_step: null, failure: null },
     now: () => clock.now(),
   };
   scope.release = releaseValues(playbook, scope);
@@ -202,6 +203,12 @@ async function handleFailure(
   const gate = result.failureKind === "gate-failed";
   const failed = { failedStage: stage.name, ...(result.failedStep ? { failedStep: result.failedStep } : {}) };
   const code = gate ? ExitCode.gateFailed : ExitCode.stepFailed;
+  // The on_failure stage can say what went wrong: ${{ run.failed_step }}, ${{ run.failure }}.
+  Object.assign(run.scope.run, {
+    failed_stage: stage.name,
+    failed_step: result.failedStep ?? null,
+    failure: result.failureMessage ?? null,
+  });
   const handler = stage.onFailure ? findStage(run.playbook, stage.onFailure) : undefined;
   if (!handler) return { status: "failed", exitCode: code, ...failed };
   const rollback = await runStage(handler, "on_failure", run, signal);

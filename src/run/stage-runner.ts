@@ -12,6 +12,7 @@ export interface StageResult {
   failedStep?: string;
   /** The failed step's error kind, to tell a failed gate (exit 3) from a failed step (exit 1). */
   failureKind?: StepErrorInfo["kind"];
+  failureMessage?: string;
   /** Dry-run: steps that could not be planned or whose read-only run failed. */
   planProblems: number;
 }
@@ -31,7 +32,7 @@ export async function runStage(
   if (runSignal.aborted) onRunAbort();
   else runSignal.addEventListener("abort", onRunAbort, { once: true });
 
-  let failure: { step: string; kind: StepErrorInfo["kind"] } | undefined;
+  let failure: { step: string; kind: StepErrorInfo["kind"]; message?: string } | undefined;
   let planProblems = 0;
   const finished = new Set<string>();
   const running = new Map<string, Promise<void>>();
@@ -52,7 +53,7 @@ export async function runStage(
       }
       run.scope.steps[step.id] = state;
       if (FAILED.has(state.status) && !(step.continueOnError && state.status !== "cancelled") && !failure) {
-        failure = { step: step.id, kind: state.error?.kind ?? "failed" };
+        failure = { step: step.id, kind: state.error?.kind ?? "failed", message: state.error?.message };
         controller.abort(new Error(`step ${step.id} failed`));
       }
     });
@@ -101,7 +102,9 @@ export async function runStage(
   return {
     status,
     planProblems,
-    ...(failure ? { failedStep: failure.step, failureKind: failure.kind } : {}),
+    ...(failure
+      ? { failedStep: failure.step, failureKind: failure.kind, failureMessage: failure.message }
+      : {}),
   };
 }
 

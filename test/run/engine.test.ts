@@ -231,6 +231,26 @@ stages:
     expect(events.at(-1)).toMatchObject({ type: "run.end", status: "rolled_back", exitCode: 1 });
   });
 
+  it("tells the on_failure stage what failed through run.failed_stage, run.failed_step and run.failure", async () => {
+    const { recording } = await runYaml(
+      `${header}stages:
+  deploy:
+    on_failure: rollback
+    steps:
+      - { id: breaks, uses: rec.do, with: { fail: true } }
+  rollback:
+    steps:
+      - id: report
+        uses: rec.do
+        with: { value: "\${{ run.failed_stage }}/\${{ run.failed_step }}: \${{ run.failure }} (run \${{ run.id }})" }
+`,
+      { stages: ["deploy"], runId: "20261125T100000Z-abcd" },
+    );
+    expect(recording.inputs.get("report")).toMatchObject({
+      value: "deploy/breaks: breaks failed on attempt 1 (run 20261125T100000Z-abcd)",
+    });
+  });
+
   it("exits 3 when a gate fails, without retrying the gate", async () => {
     const { outcome, recording } = await runYaml(
       `${header}stages:

@@ -1,20 +1,28 @@
 // `relctl <phase>` and `relctl run <stage...>`: validate, confirm, run, report.
+import { ExitCode } from "../../errors.js";
 import { findStage } from "../../playbook/model.js";
 import { mutatingSteps } from "../../plan/mutating.js";
 import { selectStages } from "../../plan/stage-order.js";
-import { jsonLinesReporter } from "../../report/json-lines.js";
-import { terminalReporter } from "../../report/terminal.js";
 import { runPlaybook } from "../../run/engine.js";
-import { abortOnSignals } from "../signals.js";
 import { confirmOrRefuse } from "../confirm.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
-import { ExitCode } from "../../errors.js";
+import type { RunCommandOptions } from "../run-options.js";
+import { runSinks } from "../run-sinks.js";
+import { abortOnSignals } from "../signals.js";
 
-export async function runStagesCommand(requested: string[], options: GlobalOptions, io: Io): Promise<number> {
+export async function runStagesCommand(
+  requested: string[],
+  options: GlobalOptions & RunCommandOptions,
+  io: Io,
+): Promise<number> {
   const { playbook, vars, cwd, registry, display, locate } = await preparePlaybook(options, io);
   const stages = selectStages(playbook, requested);
+  const environment = stages
+    .map((name) => findStage(playbook, name)?.environment)
+    .filter((value) => value !== undefined)
+    .at(-1);
 
   if (!options.dryRun) {
     const handlers = [...new Set(stages.flatMap((name) => findStage(playbook, name)?.onFailure ?? []))];
@@ -29,9 +37,7 @@ export async function runStagesCommand(requested: string[], options: GlobalOptio
     }
   }
 
-  const sink = options.json
-    ? jsonLinesReporter(io.out)
-    : terminalReporter({ out: io.out, err: io.err, color: io.color, verbose: options.verbose });
+  const sinks = await runSinks(options, io, { cwd, environment });
   const interrupt = abortOnSignals((name) => io.err(`\n${name} received: stopping the running step…\n`));
   try {
     const outcome = await runPlaybook({
@@ -42,7 +48,7 @@ export async function runStagesCommand(requested: string[], options: GlobalOptio
       registry,
       playbookDisplay: display,
       locate,
-      sink,
+      sink: sinks.sink,
       signal: interrupt.signal,
       cwd,
       env: io.env,
@@ -50,5 +56,9 @@ export async function runStagesCommand(requested: string[], options: GlobalOptio
     return outcome.exitCode;
   } finally {
     interrupt.dispose();
+    await sinks.finish({
+      environment,
+      service: typeof vars.service === "string" ? vars.service : undefined,
+    });
   }
 }

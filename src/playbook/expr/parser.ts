@@ -8,7 +8,7 @@
 import { tokenize, type Token } from "./lexer.js";
 import { ExpressionError, type RootName } from "./types.js";
 
-export const ROOTS: readonly RootName[] = ["vars", "steps", "env", "release", "secrets"];
+export const ROOTS: readonly RootName[] = ["vars", "steps", "env", "release", "secrets", "run"];
 
 export type Node =
   | { type: "literal"; value: string | number | boolean | null; offset: number }

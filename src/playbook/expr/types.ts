@@ -1,6 +1,6 @@
 // The values and errors of relctl's expression language, shared by parser and evaluator.
 
-export type RootName = "vars" | "steps" | "env" | "release" | "secrets";
+export type RootName = "vars" | "steps" | "env" | "release" | "secrets" | "run";
 
 /** A reference the expression reads, e.g. steps.build.outputs.digest. */
 export interface Reference {
@@ -51,6 +51,8 @@ export interface Scope {
   /** release.<key>; a function is called lazily on first use (release.version may read steps). */
   release: Record<string, unknown>;
   secrets: Record<string, string>;
+  /** The run itself: id, and once a stage failed, what failed (for on_failure stages). */
+  run: Record<string, unknown>;
   /** Clock for date(). */
   now: () => Date;
 }

@@ -11,6 +11,9 @@ import type { Locator } from "./locator.js";
 import { ReadOrder } from "./read-order.js";
 import { findCycle } from "./structure.js";
 
+/** What `${{ run.<field> }}` offers; failed_* are null until a stage fails (read them in on_failure stages). */
+export const RUN_FIELDS = ["id", "stages", "failed_stage", "failed_step", "failure"] as const;
+
 interface Site {
   origin: Origin;
   sub: YamlPath;
@@ -157,6 +160,9 @@ export function checkExpressions(
               checkStepReference(reference, site, step);
               break;
             case "env":
+              break;
+            case "run":
+              checkName(reference, site, RUN_FIELDS, "run field");
               break;
           }
         }

@@ -56,7 +56,11 @@ function checkStepNeeds(stage: Playbook["stages"][number], where: Locator): Diag
   }
   const cycle = findCycle(
     ids,
-    (id) => stage.steps.find((step) => step.id === id)?.dependsOn.filter((need) => ids.includes(need)) ?? [],
+    // A step that needs itself is reported above, not again as a cycle.
+    (id) =>
+      stage.steps
+        .find((step) => step.id === id)
+        ?.dependsOn.filter((need) => ids.includes(need) && need !== id) ?? [],
   );
   if (cycle) {
     const step = stage.steps.find((candidate) => candidate.id === cycle[0])!;
@@ -107,7 +111,9 @@ function checkStageLinks(playbook: Playbook, where: Locator): Diagnostic[] {
       }
     }
   }
-  const cycle = findCycle(names, (name) => playbook.stages.find((stage) => stage.name === name)?.needs ?? []);
+  const cycle = findCycle(names, (name) =>
+    (playbook.stages.find((stage) => stage.name === name)?.needs ?? []).filter((need) => need !== name),
+  );
   if (cycle) {
     const stage = playbook.stages.find((candidate) => candidate.name === cycle[0])!;
     diagnostics.push({

@@ -1,0 +1,187 @@
+// The GitHub Actions reporter, active when GITHUB_ACTIONS=true: a failed step becomes an
+// `::error` annotation on its line of the playbook, warnings become `::warning`, every succeeded
+// step's outputs go to $GITHUB_OUTPUT as <step>_<output>, and the run's Markdown summary is
+// appended to $GITHUB_STEP_SUMMARY. It reads only the (already redacted) event stream and adds
+// nothing of its own but structure. Docs: docs/github-actions.md.
+import { appendFileSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { EventSink, RunEvent, StepErrorInfo } from "../run/events.js";
+import { formatArgv, lastLines } from "./format.js";
+import {
+  outputEntry,
+  outputName,
+  outputValue,
+  workflowCommand,
+  type AnnotationProperties,
+} from "./github-actions/commands.js";
+import { summaryMarkdown, type RunSummary, type StageRow, type StepRow } from "./github-actions/summary.js";
+
+/** Values above this are left out of $GITHUB_OUTPUT (a step's outputs share GitHub's 1 MiB). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
+
+export interface GitHubActionsOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where workflow commands go. The runner reads them from stdout and stderr alike; stderr keeps
+   * stdout to `--json` alone.
+   */
+  write(text: string): void;
+  /** Appends text to a file ($GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT); default fs.appendFileSync. */
+  appendFile?(path: string, text: string): void;
+  /** The run's directory: step locations are relative to it, annotations to $GITHUB_WORKSPACE. */
+  cwd?: string;
+  maxOutputBytes?: number;
+  /** Makes the $GITHUB_OUTPUT delimiters (random by default). */
+  delimiter?: () => string;
+}
+
+export function isGitHubActions(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.GITHUB_ACTIONS === "true";
+}
+
+/** The sink, or undefined when not running under GitHub Actions. */
+export function githubActionsReporter(options: GitHubActionsOptions): EventSink | undefined {
+  if (!isGitHubActions(options.env)) return undefined;
+  const { env, write } = options;
+  const append = options.appendFile ?? ((path: string, text: string) => appendFileSync(path, text, "utf8"));
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const summary: RunSummary = { stages: [], measurements: [], warnings: [] };
+  const locations = new Map<string, AnnotationProperties>();
+  let errorsAnnotated = 0;
+
+  /** GitHub places an annotation by its path in the repository checkout ($GITHUB_WORKSPACE). */
+  const annotationFile = (file: string): string => {
+    const workspace = env.GITHUB_WORKSPACE;
+    if (!workspace) return file;
+    const inWorkspace = relative(workspace, resolve(options.cwd ?? workspace, file));
+    return inWorkspace.startsWith("..") || isAbsolute(inWorkspace) ? file : inWorkspace;
+  };
+
+  const stageRow = (stage: string): StageRow => {
+    let row = summary.stages.find((candidate) => candidate.stage === stage);
+    if (!row) {
+      row = { stage, role: "requested", steps: [] };
+      summary.stages.push(row);
+    }
+    return row;
+  };
+  const stepRow = (stage: string, step: string, name: string): StepRow => {
+    const rows = stageRow(stage).steps;
+    let row = rows.find((candidate) => candidate.step === step);
+    if (!row) {
+      row = { stage, step, name };
+      rows.push(row);
+    }
+    return row;
+  };
+
+  const writeOutputs = (step: string, outputs: Record<string, unknown>) => {
+    const file = env.GITHUB_OUTPUT;
+    if (!file) return;
+    let text = "";
+    for (const [key, value] of Object.entries(outputs)) {
+      const name = outputName(step, key);
+      const rendered = outputValue(value);
+      if (Buffer.byteLength(rendered) > maxOutputBytes) {
+        write(
+          workflowCommand(
+            "warning",
+            { title: "relctl output left out" },
+            `${name} is ${Buffer.byteLength(rendered)} bytes, more than the ${maxOutputBytes} relctl writes to GITHUB_OUTPUT`,
+          ),
+        );
+        continue;
+      }
+      text += outputEntry(name, rendered, options.delimiter);
+    }
+    if (text) append(file, text);
+  };
+
+  const handlers: Partial<{ [K in RunEvent["type"]]: (event: Extract<RunEvent, { type: K }>) => void }> = {
+    "run.start": (event) => void (summary.start = event),
+    "run.warning": (event) => {
+      summary.warnings.push(event.stage ? `${event.stage}: ${event.message}` : event.message);
+      write(workflowCommand("warning", { title: "relctl" }, event.message));
+    },
+    "stage.start": (event) => void (stageRow(event.stage).role = event.role),
+    "step.plan": (event) => void stepRow(event.stage, event.step, event.name),
+    "step.start": (event) => {
+      stepRow(event.stage, event.step, event.name);
+      locations.set(`${event.stage}/${event.step}`, {
+        file: annotationFile(event.location.file),
+        line: event.location.line,
+        col: event.location.column,
+      });
+    },
+    "step.log": (event) => {
+      if (event.level !== "warn") return;
+      summary.warnings.push(`${event.stage}/${event.step}: ${event.message}`);
+      const where = locations.get(`${event.stage}/${event.step}`) ?? {};
+      write(workflowCommand("warning", { ...where, title: `${event.stage}/${event.step}` }, event.message));
+    },
+    "step.record": (event) => {
+      if (event.kind === "gate.measurement") {
+        summary.measurements.push({ stage: event.stage, step: event.step, data: event.data });
+      }
+    },
+    "step.end": (event) => {
+      const row = stepRow(event.stage, event.step, event.name);
+      Object.assign(row, {
+        status: event.status,
+        durationMs: event.durationMs,
+        attempts: event.attempts,
+        ...(event.error ? { error: event.error } : {}),
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.continuedOnError ? { continuedOnError: true } : {}),
+      });
+      if ((event.status === "failed" || event.status === "timed_out") && event.error) {
+        const level = event.continuedOnError ? "warning" : "error";
+        if (level === "error") errorsAnnotated++;
+        const where = locations.get(`${event.stage}/${event.step}`) ?? {};
+        const verb = event.status === "timed_out" ? "timed out" : "failed";
+        const title = `${event.stage}/${event.step}${event.name !== event.step ? ` (${event.name})` : ""} ${verb}`;
+        write(workflowCommand(level, { ...where, title }, annotationMessage(event.error)));
+      }
+      if (event.status === "succeeded" && event.outputs) writeOutputs(event.step, event.outputs);
+    },
+    "run.end": (event) => {
+      summary.end = event;
+      if (event.status === "rollback_failed") {
+        write(
+          workflowCommand(
+            "error",
+            { title: "relctl: rollback failed" },
+            `the rollback of ${summary.start?.name ?? "the run"} failed: a person must act${event.message ? `. ${event.message}` : ""}`,
+          ),
+        );
+      } else if (event.exitCode !== 0 && errorsAnnotated === 0) {
+        write(
+          workflowCommand(
+            "error",
+            { title: `relctl: ${event.status.replace("_", " ")}` },
+            event.message ??
+              `${summary.start?.name ?? "the run"} ended ${event.status} (exit ${event.exitCode})`,
+          ),
+        );
+      }
+      if (env.GITHUB_STEP_SUMMARY) append(env.GITHUB_STEP_SUMMARY, summaryMarkdown(summary));
+    },
+  };
+
+  return {
+    emit(event) {
+      const handler = handlers[event.type] as ((event: RunEvent) => void) | undefined;
+      handler?.(event);
+    },
+  };
+}
+
+function annotationMessage(error: StepErrorInfo): string {
+  const lines = [error.message];
+  if (error.command) lines.push(`command: ${formatArgv(error.command)}`);
+  if (error.exitCode !== undefined) lines.push(`exit code: ${error.exitCode}`);
+  if (error.stderrTail)
+    lines.push("stderr (last lines):", ...lastLines(error.stderrTail, 10).map((line) => `  ${line}`));
+  if (error.hint) lines.push(`hint: ${error.hint}`);
+  return lines.join("\n");
+}

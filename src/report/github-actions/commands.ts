@@ -1,0 +1,60 @@
+// The GitHub Actions runner's text protocols: workflow commands (`::error file=…::message`) and
+// the `name<<DELIMITER` blocks of $GITHUB_OUTPUT. Escaping follows the runner: data escapes
+// % \r \n; property values also escape : and , — so a message can never start a command line.
+import { randomUUID } from "node:crypto";
+
+export function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+export type AnnotationLevel = "error" | "warning" | "notice";
+
+export interface AnnotationProperties {
+  title?: string;
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+/** One workflow command line, newline included. */
+export function workflowCommand(
+  command: AnnotationLevel,
+  properties: AnnotationProperties,
+  message: string,
+): string {
+  const props = (["file", "line", "col", "title"] as const)
+    .filter((key) => properties[key] !== undefined && properties[key] !== "")
+    .map((key) => `${key}=${escapeProperty(String(properties[key]))}`);
+  return `::${command}${props.length ? ` ${props.join(",")}` : ""}::${escapeData(message)}\n`;
+}
+
+/** An output name the runner reads back as `steps.<id>.outputs.<name>`: letters, digits, _ and -. */
+export function outputName(step: string, output: string): string {
+  return `${step}_${output}`.replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+/** An output's value as text: strings as they are, anything else as JSON. */
+export function outputValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "";
+  return JSON.stringify(value);
+}
+
+/** `name<<DELIMITER` … `DELIMITER`, with a delimiter that does not occur in the value. */
+export function outputEntry(
+  name: string,
+  value: string,
+  newDelimiter: () => string = defaultDelimiter,
+): string {
+  let delimiter = newDelimiter();
+  while (value.includes(delimiter) || name.includes(delimiter)) delimiter = newDelimiter();
+  return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+}
+
+function defaultDelimiter(): string {
+  return `ghadelimiter_${randomUUID()}`;
+}
