@@ -33,7 +33,7 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
       return;
     }
     set.sources.set(file, read.source);
-    const parsed = playbookFileSchema.safeParse(read.data ?? {});
+    const parsed = playbookFileSchema.safeParse(withoutExtensions(read.data ?? {}));
     if (!parsed.success) {
       set.diagnostics.push(...issuesToDiagnostics(parsed.error.issues, read.source, read.data));
       return;
@@ -63,4 +63,13 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
 
   await visit(root, [root]);
   return set;
+}
+
+/**
+ * Top-level keys starting with `x-` are the playbook's own (docker-compose's convention): a
+ * place for YAML anchors such as `x-defaults: &defaults`, merged into steps with `<<: *defaults`.
+ */
+function withoutExtensions(data: unknown): unknown {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith("x-")));
 }

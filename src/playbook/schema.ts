@@ -5,7 +5,8 @@ import { parseDuration } from "../util/duration.js";
 
 export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
 export const STAGE_NAME = /^[a-z][a-z0-9_-]*$/;
-export const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+// Names that are also JavaScript object internals could never be read back, so they are refused.
+export const NAME = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_-]*$/;
 /** What NAME allows, in words (for error messages). */
 const NAME_RULE = "names are letters, digits, - and _, starting with a letter or _";
 export const USES = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*$/;

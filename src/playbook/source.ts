@@ -67,7 +67,13 @@ export async function readSource(file: string, display: string): Promise<ReadRes
   }
   const text = bytes.toString("utf8");
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // `<<: *defaults` merge keys let a playbook share step settings without include:.
+    merge: true,
+  });
   if (doc.errors.length > 0) {
     return {
       diagnostics: doc.errors.map((error) => {

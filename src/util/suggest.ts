@@ -28,7 +28,8 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance && distance <= limit) {
+    // Replacing every letter is not a typo: "a" does not suggest "b".
+    if (distance < bestDistance && distance <= limit && distance < Math.max(input.length, candidate.length)) {
       best = candidate;
       bestDistance = distance;
     }

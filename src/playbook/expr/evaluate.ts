@@ -8,6 +8,8 @@ import { parseCondition, parseTemplate, type Template } from "./template.js";
 import { ExpressionError, Unresolved, type Scope, type StepState } from "./types.js";
 
 const FORBIDDEN = new Set(["__proto__", "prototype", "constructor"]);
+/** Only plain decimals count as numbers in comparisons: "0x10", "1e3" and "Infinity" stay text. */
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
 /** A step as seen from an expression: `steps.<id>` before `.outputs` or `.status`. */
 class StepView {
@@ -213,8 +215,7 @@ function comparable(left: unknown, right: unknown): [unknown, unknown] {
   const l = left ?? null;
   const r = right ?? null;
   const numeric = (value: unknown): boolean =>
-    typeof value === "number" ||
-    (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)));
+    typeof value === "number" || (typeof value === "string" && DECIMAL.test(value.trim()));
   if ((typeof l === "number" || typeof r === "number") && numeric(l) && numeric(r))
     return [Number(l), Number(r)];
   if (typeof l === "object" && l !== null)
