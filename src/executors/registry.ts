@@ -12,6 +12,7 @@ const BUILTIN: Record<string, Loader> = {
   git: async () => (await import("./git.js")).default,
   github: async () => (await import("./github.js")).default,
   notify: async () => (await import("./notify.js")).default,
+  prometheus: async () => (await import("./prometheus.js")).default,
 };
 
 export interface ExecutorRegistry {
