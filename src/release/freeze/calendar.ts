@@ -11,11 +11,12 @@
 //   incidents:                    # active-incident sources (see incidents.ts)
 //     - { name: paging, prometheus: http://prometheus:9090, query: 'ALERTS{alertstate="firing"}' }
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument, type Document } from "yaml";
-import { z } from "zod";
+import { LineCounter, isMap, isScalar, parseDocument, type Document } from "yaml";
 import { ExitCode, RelctlError } from "../../errors.js";
-import { formatDiagnostic, type Diagnostic } from "../../playbook/diagnostics.js";
-import { WEEKDAYS, isValidTimeZone, type LocalDate } from "./zoned-time.js";
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
+import { closestMatch } from "../../util/suggest.js";
+import { KNOWN_KEYS, calendarSchema } from "./calendar-schema.js";
+import { addDays, type LocalDate } from "./zoned-time.js";
 
 /** A point in a week, in a window's own time zone. */
 export interface WeekTime {
@@ -57,7 +58,14 @@ export interface Holiday {
 
 export type IncidentSourceConfig =
   | { name: string; prometheus: string; query: string; bearerTokenEnv?: string; timeoutMs: number }
-  | { name: string; url: string; field: string; reasonField?: string; bearerTokenEnv?: string; timeoutMs: number };
+  | {
+      name: string;
+      url: string;
+      field: string;
+      reasonField?: string;
+      bearerTokenEnv?: string;
+      timeoutMs: number;
+    };
 
 export interface FreezeCalendar {
   file?: string;
@@ -67,106 +75,6 @@ export interface FreezeCalendar {
   holidays: Holiday[];
   incidents: IncidentSourceConfig[];
 }
-
-const WEEK_TIME = /^([a-z]+)\s+([01]?\d|2[0-3]):([0-5]\d)$/i;
-const DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]([01]\d|2[0-3]):([0-5]\d))?$/;
-
-const timezone = z.string().refine(isValidTimeZone, {
-  error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (use an IANA name like Europe/Berlin, or UTC)`,
-});
-
-/** "Fri 17:00", "friday 17:00": a day name (three letters or more) and a 24-hour time. */
-const weekTime = z.string().transform((text, ctx): WeekTime & { text: string } => {
-  const match = WEEK_TIME.exec(text.trim());
-  const word = match?.[1]?.toLowerCase() ?? "";
-  const weekday = word.length >= 3 ? DAY_NAMES.findIndex((day) => day.startsWith(word)) : -1;
-  if (!match || weekday < 0) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected a weekday and a 24-hour time like "Fri 17:00", got ${JSON.stringify(text)}`,
-    });
-    return z.NEVER;
-  }
-  return { weekday, minutes: Number(match[2]) * 60 + Number(match[3]), text: `${WEEKDAYS[weekday]} ${match[2]!.padStart(2, "0")}:${match[3]}` };
-});
-
-const localPoint = z
-  .union([z.string(), z.date()])
-  .transform((value, ctx): LocalPoint & { hasTime: boolean; text: string } => {
-    const text = value instanceof Date ? value.toISOString().slice(0, 10) : value.trim();
-    const match = DATE_TIME.exec(text);
-    const date = match ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) } : undefined;
-    const real = date && new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDate() === date.day;
-    if (!match || !date || !real) {
-      ctx.addIssue({ code: "custom", message: `expected a date like 2026-12-24 (or 2026-12-24T17:00), got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    const minutes = match[4] === undefined ? 0 : Number(match[4]) * 60 + Number(match[5]);
-    return { date, minutes, hasTime: match[4] !== undefined, text };
-  });
-
-const environments = z.array(z.string().min(1)).min(1, "list at least one environment, e.g. [production]");
-const name = z.string().min(1);
-
-const windowSchema = z
-  .strictObject({ name, from: weekTime, to: weekTime, timezone: timezone.optional(), environments: environments.optional() })
-  .refine((w) => w.from.weekday !== w.to.weekday || w.from.minutes !== w.to.minutes, {
-    message: "from and to are the same moment; a window must have a length",
-    path: ["to"],
-  });
-
-const holidaySchema = z
-  .strictObject({
-    name,
-    date: localPoint.optional(),
-    from: localPoint.optional(),
-    to: localPoint.optional(),
-    timezone: timezone.optional(),
-    environments: environments.optional(),
-  })
-  .superRefine((value, ctx) => {
-    if ((value.date === undefined) === (value.from === undefined)) {
-      ctx.addIssue({ code: "custom", message: "give either date, or from (and to)" });
-    } else if (value.to && value.date) {
-      ctx.addIssue({ code: "custom", message: "give either date, or from and to, not both", path: ["to"] });
-    } else if (value.from && value.to && pointKey(value.to, true) <= pointKey(value.from, false)) {
-      ctx.addIssue({ code: "custom", message: `to (${value.to.text}) is before from (${value.from.text})`, path: ["to"] });
-    }
-  });
-
-/** Sortable text for a point; a date-only end means the end of that day. */
-function pointKey(point: LocalPoint & { hasTime: boolean }, isEnd: boolean): string {
-  const minutes = isEnd && !point.hasTime ? 24 * 60 : point.minutes;
-  const { year, month, day } = point.date;
-  return [year, month, day, minutes].map((n) => String(n).padStart(4, "0")).join("-");
-}
-
-const incidentSchema = z.union([
-  z.strictObject({
-    name: name.optional(),
-    prometheus: z.url(),
-    query: z.string().min(1),
-    bearer_token_env: z.string().optional(),
-    timeout: z.number().positive().default(10),
-  }),
-  z.strictObject({
-    name: name.optional(),
-    url: z.url(),
-    field: z.string().default("active"),
-    reason_field: z.string().optional(),
-    bearer_token_env: z.string().optional(),
-    timeout: z.number().positive().default(10),
-  }),
-]);
-
-const calendarSchema = z.strictObject({
-  timezone: timezone.default("UTC"),
-  environments: environments,
-  windows: z.array(windowSchema).default([]),
-  holidays: z.array(holidaySchema).default([]),
-  incidents: z.array(incidentSchema).default([]),
-});
 
 export class FreezeCalendarError extends RelctlError {
   readonly diagnostics: Diagnostic[];
@@ -196,22 +104,43 @@ export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeC
   if (doc.errors.length > 0) {
     throw new FreezeCalendarError(
       file,
-      doc.errors.map((error) => ({ code: "yaml", message: error.message.split("\n")[0]!, location: at(error.pos[0]) })),
+      doc.errors.map((error) => ({
+        code: "yaml",
+        message: error.message.split("\n")[0]!,
+        location: at(error.pos[0]),
+      })),
     );
   }
   const result = calendarSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) {
     throw new FreezeCalendarError(
       file,
-      result.error.issues.map((issue) => {
-        const path = issue.path.map((key) => (typeof key === "symbol" ? String(key) : key));
-        const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
-        return {
-          code: issue.code,
-          message: `${issue.message}${keys}`,
-          location: { ...at(nodeOffset(doc, path)), path: dotted(path) },
-        };
-      }),
+      sortDiagnostics(
+        result.error.issues.flatMap((issue): Diagnostic[] => {
+          const path = issue.path.map((key) => (typeof key === "symbol" ? String(key) : key));
+          if (issue.code !== "unrecognized_keys") {
+            return [
+              {
+                code: issue.code,
+                message: issue.message,
+                location: { ...at(nodeOffset(doc, path)), path: dotted(path) },
+              },
+            ];
+          }
+          // One diagnostic per unknown key, pointing at the key itself, with a suggestion.
+          return issue.keys.map((key) => {
+            const known = closestMatch(key, KNOWN_KEYS[String(path[0] ?? "")] ?? []);
+            return {
+              code: "unknown-key",
+              message: `unknown key ${key}${known ? ` (did you mean ${known}?)` : ""}`,
+              location: {
+                ...at(keyOffset(doc, path, key) ?? nodeOffset(doc, path)),
+                path: dotted([...path, key]),
+              },
+            };
+          });
+        }),
+      ),
     );
   }
   const data = result.data;
@@ -234,7 +163,7 @@ export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeC
       const from = (h.from ?? h.date)!;
       const last = h.to ?? from;
       // A date without a time means the whole day: the window ends at the next midnight.
-      const to = last.hasTime ? last : { ...last, date: nextDay(last.date), minutes: 0 };
+      const to = last.hasTime ? last : { ...last, date: addDays(last.date, 1), minutes: 0 };
       return {
         kind: "holiday" as const,
         name: h.name,
@@ -254,14 +183,14 @@ export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeC
       };
       return "prometheus" in source
         ? { ...common, prometheus: source.prometheus, query: source.query }
-        : { ...common, url: source.url, field: source.field, ...(source.reason_field ? { reasonField: source.reason_field } : {}) };
+        : {
+            ...common,
+            url: source.url,
+            field: source.field,
+            ...(source.reason_field ? { reasonField: source.reason_field } : {}),
+          };
     }),
   };
-}
-
-function nextDay(date: LocalDate): LocalDate {
-  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day + 1));
-  return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
 }
 
 /** The offset of the deepest node that exists along `path` (a missing key points at its parent). */
@@ -273,6 +202,16 @@ function nodeOffset(doc: Document, path: (string | number)[]): number | undefine
   return undefined;
 }
 
+/** The offset of `key` itself in the map at `path`. */
+function keyOffset(doc: Document, path: (string | number)[], key: string): number | undefined {
+  const map = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as unknown;
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
+  return isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+}
+
 function dotted(path: (string | number)[]): string {
-  return path.map((key, index) => (typeof key === "number" ? `[${key}]` : index === 0 ? key : `.${key}`)).join("");
+  return path
+    .map((key, index) => (typeof key === "number" ? `[${key}]` : index === 0 ? key : `.${key}`))
+    .join("");
 }

@@ -28,7 +28,14 @@ export interface BreakGlassRecord {
   at: string;
   environment: string;
   /** The window that was overridden, if one was active. */
-  window?: { kind: FreezeWindowRef["kind"]; name: string; from: string; to: string; timezone: string; endsAt: string };
+  window?: {
+    kind: FreezeWindowRef["kind"];
+    name: string;
+    from: string;
+    to: string;
+    timezone: string;
+    endsAt: string;
+  };
   /** Every block that was overridden, in words. */
   overridden: string[];
 }
@@ -51,7 +58,7 @@ export interface FreezeCheckInput {
 export async function checkFreeze(input: FreezeCheckInput): Promise<FreezeDecision> {
   const { calendar, environment, at } = input;
   if (input.breakGlass && input.breakGlass.reason.trim() === "") {
-    throw usageError("--break-glass needs --reason \"…\": the override is recorded with it");
+    throw usageError('--break-glass needs --reason "…": the override is recorded with it');
   }
   // Incident checks guard the calendar's own environments (a window may name others for itself).
   const protectedHere = calendar.environments.includes("*") || calendar.environments.includes(environment);
@@ -60,7 +67,10 @@ export async function checkFreeze(input: FreezeCheckInput): Promise<FreezeDecisi
   const freeze = activeFreeze(calendar, at, environment);
   if (freeze) {
     const { window, endsAt, liftsAt } = freeze;
-    const chained = liftsAt > endsAt ? `; another window follows, so it is frozen until ${when(liftsAt, window.timezone)}` : "";
+    const chained =
+      liftsAt > endsAt
+        ? `; another window follows, so it is frozen until ${when(liftsAt, window.timezone)}`
+        : "";
     blocks.push({
       kind: "blocked",
       environment,
@@ -79,7 +89,9 @@ export async function checkFreeze(input: FreezeCheckInput): Promise<FreezeDecisi
   if (protectedHere) {
     const results = await Promise.all(
       (input.incidents ?? []).map(
-        async (source): Promise<{ source: string; status: IncidentStatus } | { source: string; error: Error }> => {
+        async (
+          source,
+        ): Promise<{ source: string; status: IncidentStatus } | { source: string; error: Error }> => {
           try {
             return { source: source.name, status: await source.check(input.signal) };
           } catch (error) {

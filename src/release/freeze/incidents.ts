@@ -39,7 +39,9 @@ interface CommonOptions {
  * an incident is open: true, a number above 0, or a non-empty array. Anything else (missing,
  * null, a string) is an error rather than a guess.
  */
-export function httpJsonIncidentCheck(options: CommonOptions & { url: string; field?: string; reasonField?: string }): IncidentCheck {
+export function httpJsonIncidentCheck(
+  options: CommonOptions & { url: string; field?: string; reasonField?: string },
+): IncidentCheck {
   const name = options.name ?? options.url;
   const field = options.field ?? "active";
   return {
@@ -49,20 +51,28 @@ export function httpJsonIncidentCheck(options: CommonOptions & { url: string; fi
       const value = dig(body, field);
       const active = truthiness(value);
       if (active === undefined) {
-        throw new IncidentSourceError(name, `${field} is ${describe(value)}; expected true/false, a count or a list`);
+        throw new IncidentSourceError(
+          name,
+          `${field} is ${describe(value)}; expected true/false, a count or a list`,
+        );
       }
       if (!active) return { active, reason: `${name}: no active incident` };
       const reason = options.reasonField ? dig(body, options.reasonField) : undefined;
       return {
         active,
-        reason: typeof reason === "string" && reason !== "" ? `${name}: ${reason}` : `${name}: ${field} is ${describe(value)}`,
+        reason:
+          typeof reason === "string" && reason !== ""
+            ? `${name}: ${reason}`
+            : `${name}: ${field} is ${describe(value)}`,
       };
     },
   };
 }
 
 /** Prometheus instant query (`/api/v1/query`); any series in the result means an incident. */
-export function prometheusIncidentCheck(options: CommonOptions & { url: string; query: string }): IncidentCheck {
+export function prometheusIncidentCheck(
+  options: CommonOptions & { url: string; query: string },
+): IncidentCheck {
   const name = options.name ?? "prometheus";
   return {
     name,
@@ -80,7 +90,10 @@ export function prometheusIncidentCheck(options: CommonOptions & { url: string; 
       const kind = body.data?.resultType;
       const series = body.data?.result;
       if ((kind !== "vector" && kind !== "matrix") || !Array.isArray(series)) {
-        throw new IncidentSourceError(name, `expected a vector result from ${options.query}, got ${String(kind)}`);
+        throw new IncidentSourceError(
+          name,
+          `expected a vector result from ${options.query}, got ${String(kind)}`,
+        );
       }
       if (series.length === 0) return { active: false, reason: `${name}: ${options.query} is empty` };
       const shown = series.slice(0, 3).map((item) => labels(item.metric ?? {}));
@@ -113,21 +126,39 @@ export function incidentChecksFromCalendar(
       deps.onSecret?.(token);
       headers.authorization = `Bearer ${token}`;
     }
-    const common = { name: source.name, headers, timeoutMs: source.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+    const common = {
+      name: source.name,
+      headers,
+      timeoutMs: source.timeoutMs,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    };
     return "prometheus" in source
       ? prometheusIncidentCheck({ ...common, url: source.prometheus, query: source.query })
-      : httpJsonIncidentCheck({ ...common, url: source.url, field: source.field, ...(source.reasonField ? { reasonField: source.reasonField } : {}) });
+      : httpJsonIncidentCheck({
+          ...common,
+          url: source.url,
+          field: source.field,
+          ...(source.reasonField ? { reasonField: source.reasonField } : {}),
+        });
   });
 }
 
 function missingToken(name: string, variable: string): IncidentCheck {
   return {
     name,
-    check: () => Promise.reject(new IncidentSourceError(name, `environment variable ${variable} (its bearer token) is not set`)),
+    check: () =>
+      Promise.reject(
+        new IncidentSourceError(name, `environment variable ${variable} (its bearer token) is not set`),
+      ),
   };
 }
 
-async function getJson(name: string, url: string, options: CommonOptions, signal?: AbortSignal): Promise<unknown> {
+async function getJson(
+  name: string,
+  url: string,
+  options: CommonOptions,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   let response: Response;
@@ -137,7 +168,9 @@ async function getJson(name: string, url: string, options: CommonOptions, signal
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (error) {
-    const reason = timeout.aborted ? `no answer within ${options.timeoutMs ?? 10_000}ms` : (error as Error).message;
+    const reason = timeout.aborted
+      ? `no answer within ${options.timeoutMs ?? 10_000}ms`
+      : (error as Error).message;
     throw new IncidentSourceError(name, `cannot reach ${safeUrl(url)}: ${reason}`, { cause: error });
   }
   const text = await response.text();

@@ -38,12 +38,20 @@ interface Occurrence {
 /** Longest chain of back-to-back windows followed when working out liftsAt. */
 const MAX_CHAIN = 64;
 
-export function protects(calendar: FreezeCalendar, entry: WeeklyWindow | Holiday, environment: string): boolean {
+export function protects(
+  calendar: FreezeCalendar,
+  entry: WeeklyWindow | Holiday,
+  environment: string,
+): boolean {
   const list = entry.environments ?? calendar.environments;
   return list.includes("*") || list.includes(environment);
 }
 
-export function activeFreeze(calendar: FreezeCalendar, at: Date, environment: string): ActiveFreeze | undefined {
+export function activeFreeze(
+  calendar: FreezeCalendar,
+  at: Date,
+  environment: string,
+): ActiveFreeze | undefined {
   const now = at.getTime();
   const active = occurrencesAt(calendar, now, environment);
   if (active.length === 0) return undefined;
@@ -73,7 +81,8 @@ function occurrencesAt(calendar: FreezeCalendar, now: number, environment: strin
     if (!protects(calendar, holiday, environment)) continue;
     const start = instantOfLocal(holiday.from.date, holiday.from.minutes, holiday.timezone);
     const end = instantOfLocal(holiday.to.date, holiday.to.minutes, holiday.timezone);
-    if (start <= now && now < end) found.push({ ref: ref(holiday, holiday.fromText, holiday.toText, start), endsAt: end });
+    if (start <= now && now < end)
+      found.push({ ref: ref(holiday, holiday.fromText, holiday.toText, start), endsAt: end });
   }
   return found;
 }
@@ -125,7 +134,12 @@ export function nextFreezeStart(
     for (let ahead = 0; ahead <= days; ahead++) {
       const day = addDays({ year: local.year, month: local.month, day: local.day }, ahead);
       if (weekdayOf(day) !== window.from.weekday) continue;
-      consider(window, instantOfLocal(day, window.from.minutes, window.timezone), window.fromText, window.toText);
+      consider(
+        window,
+        instantOfLocal(day, window.from.minutes, window.timezone),
+        window.fromText,
+        window.toText,
+      );
     }
   }
   for (const holiday of calendar.holidays) {
@@ -137,5 +151,12 @@ export function nextFreezeStart(
 }
 
 function ref(entry: WeeklyWindow | Holiday, from: string, to: string, start: number): FreezeWindowRef {
-  return { kind: entry.kind, name: entry.name, from, to, timezone: entry.timezone, startedAt: new Date(start) };
+  return {
+    kind: entry.kind,
+    name: entry.name,
+    from,
+    to,
+    timezone: entry.timezone,
+    startedAt: new Date(start),
+  };
 }

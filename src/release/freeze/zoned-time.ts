@@ -77,9 +77,7 @@ export function localDateTime(instantMs: number, timeZone: string): LocalDateTim
 function wallMs(instantMs: number, timeZone: string): number {
   const local = localDateTime(instantMs, timeZone);
   const subSecond = ((instantMs % 1000) + 1000) % 1000;
-  return (
-    Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) + subSecond
-  );
+  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) + subSecond;
 }
 
 /**

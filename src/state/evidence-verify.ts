@@ -1,0 +1,162 @@
+// `relctl evidence verify <dir>`: recompute every checksum and name every difference — files
+// missing, added or changed since the bundle was written, a manifest that disagrees with the
+// journal beside it, and (through a hook) a signature that does not match checksums.txt.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, posix, relative, sep } from "node:path";
+import { parseJournalText } from "./journal.js";
+import {
+  CHECKSUMS_FILE,
+  SIGNATURE_FILES,
+  compareBytes,
+  sha256,
+  signaturePaths,
+  type SignaturePaths,
+} from "./evidence.js";
+import { JOURNAL_FACT_KEYS, differences, journalFacts, type EvidenceManifest } from "./evidence-manifest.js";
+
+export type VerifySignatureHook = (paths: SignaturePaths) => Promise<{ ok: boolean; message: string }>;
+
+export interface EvidenceReport {
+  ok: boolean;
+  dir: string;
+  /** Listed in checksums.txt, not in the folder. */
+  missing: string[];
+  /** In the folder, not listed. */
+  extra: string[];
+  /** Listed with a different checksum. */
+  changed: string[];
+  /** checksums.txt lines that are not `<sha256>  <relative path>`. */
+  malformed: string[];
+  /** Where manifest.json disagrees with journal.jsonl (or cannot be read). */
+  manifest: string[];
+  signature: { state: "verified" | "failed" | "unverified" | "absent"; message: string };
+  /** Every problem in words, in the order above. */
+  problems: string[];
+}
+
+export async function verifyEvidence(
+  dir: string,
+  options: { verifySignature?: VerifySignatureHook; requireSignature?: boolean } = {},
+): Promise<EvidenceReport> {
+  const report: EvidenceReport = {
+    ok: false,
+    dir,
+    missing: [],
+    extra: [],
+    changed: [],
+    malformed: [],
+    manifest: [],
+    signature: { state: "absent", message: "the bundle is not signed" },
+    problems: [],
+  };
+  const onDisk = new Set(listFiles(dir).filter((name) => name !== CHECKSUMS_FILE && !isSignatureFile(name)));
+
+  const listed = new Map<string, string>();
+  const checksumsPath = join(dir, CHECKSUMS_FILE);
+  if (!existsSync(checksumsPath)) {
+    report.problems.push(`${CHECKSUMS_FILE} is missing: nothing in the bundle can be checked`);
+  } else {
+    readFileSync(checksumsPath, "utf8")
+      .split("\n")
+      .forEach((line, index) => {
+        if (line === "") return;
+        const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+        const name = match?.[2];
+        if (!match || !name || !isSafeRelative(name) || listed.has(name)) {
+          report.malformed.push(`line ${index + 1}: ${line.slice(0, 100)}`);
+          return;
+        }
+        listed.set(name, match[1]!);
+      });
+  }
+  for (const [name, expected] of [...listed].sort(([a], [b]) => compareBytes(a, b))) {
+    if (!onDisk.has(name)) report.missing.push(name);
+    else if (sha256(readFileSync(join(dir, ...name.split("/")))) !== expected) report.changed.push(name);
+  }
+  if (existsSync(checksumsPath))
+    report.extra = [...onDisk].filter((name) => !listed.has(name)).sort(compareBytes);
+
+  report.manifest = manifestProblems(dir);
+  report.signature = await checkSignature(dir, options.verifySignature);
+  if (options.requireSignature && report.signature.state !== "verified") {
+    report.problems.push(`a verified signature is required: ${report.signature.message}`);
+  }
+
+  report.problems.unshift(
+    ...report.missing.map((name) => `missing: ${name} (listed in ${CHECKSUMS_FILE}, not in the folder)`),
+    ...report.extra.map((name) => `extra: ${name} (in the folder, not listed in ${CHECKSUMS_FILE})`),
+    ...report.changed.map((name) => `changed: ${name} (its sha256 differs from ${CHECKSUMS_FILE})`),
+    ...report.malformed.map((line) => `${CHECKSUMS_FILE} ${line} is not "<sha256>  <relative path>"`),
+    ...report.manifest.map((problem) => `manifest: ${problem}`),
+  );
+  if (report.signature.state === "failed") report.problems.push(`signature: ${report.signature.message}`);
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+function manifestProblems(dir: string): string[] {
+  let manifest: Partial<EvidenceManifest>;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Partial<EvidenceManifest>;
+  } catch (error) {
+    return [`manifest.json cannot be read: ${(error as Error).message}`];
+  }
+  const journalName = manifest.files?.journal ?? "journal.jsonl";
+  if (!isSafeRelative(journalName)) return [`files.journal (${journalName}) points outside the bundle`];
+  let facts;
+  try {
+    facts = journalFacts(parseJournalText(readFileSync(join(dir, journalName), "utf8"), journalName).events);
+  } catch (error) {
+    return [`${journalName} cannot be read: ${(error as Error).message}`];
+  }
+  const problems = JOURNAL_FACT_KEYS.flatMap((key) => differences(manifest[key], facts[key], key));
+  if (facts.run.playbookDigest && manifest.playbookDigest !== facts.run.playbookDigest) {
+    problems.push(
+      `playbookDigest is ${manifest.playbookDigest} in the manifest, but the journal says ${facts.run.playbookDigest}`,
+    );
+  }
+  return problems;
+}
+
+async function checkSignature(
+  dir: string,
+  hook: VerifySignatureHook | undefined,
+): Promise<EvidenceReport["signature"]> {
+  const present = SIGNATURE_FILES.filter((name) => existsSync(join(dir, name)));
+  if (present.length === 0) return { state: "absent", message: "the bundle is not signed" };
+  if (!hook)
+    return { state: "unverified", message: `${present.join(", ")} present, but no verifier was given` };
+  try {
+    const result = await hook(signaturePaths(dir));
+    return { state: result.ok ? "verified" : "failed", message: result.message };
+  } catch (error) {
+    return { state: "failed", message: `the verifier failed: ${(error as Error).message}` };
+  }
+}
+
+/** Bundle-relative paths with forward slashes. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
+}
+
+function isSignatureFile(name: string): boolean {
+  return (SIGNATURE_FILES as readonly string[]).includes(name);
+}
+
+function isSafeRelative(name: string): boolean {
+  return !name.startsWith("/") && posix.normalize(name) === name && !name.split("/").includes("..");
+}
+
+/** The report as a person reads it. */
+export function formatEvidenceReport(report: EvidenceReport): string {
+  const lines = report.ok
+    ? [`evidence ${report.dir}: ok (every checksum matches; the manifest agrees with the journal)`]
+    : [
+        `evidence ${report.dir}: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}`,
+        ...report.problems.map((p) => `  ✗ ${p}`),
+      ];
+  lines.push(`signature: ${report.signature.state} (${report.signature.message})`);
+  return `${lines.join("\n")}\n`;
+}

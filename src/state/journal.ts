@@ -1,0 +1,149 @@
+// The run journal: every event of a run, appended as one JSON line to
+// <stateDir>/runs/<runId>/journal.jsonl. It is what `relctl status`, `history` and `resume` read,
+// and what an evidence bundle copies.
+//
+// Durability: each event is written with one writeSync and fsync'd before emit() returns. The
+// EventSink interface is synchronous, and a step must not start before the journal says the
+// previous one ended: if relctl is killed (or the machine loses power) right after, resume must
+// know that step is done, or it would run it a second time. A run emits tens to a few hundred
+// events while its steps take seconds to minutes, so a millisecond fsync per event is cheap.
+// fsync (rather than fdatasync) keeps the file size in the flushed metadata on every platform.
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { EventSink, RunEvent } from "../run/events.js";
+import type { Redactor } from "../run/redact.js";
+import { RelctlError, ExitCode } from "../errors.js";
+import { ensureDir, fsyncDir, parseJsonLines, writeAllSync, type TornLine } from "./jsonl.js";
+import { journalPath } from "./paths.js";
+
+export interface JournalSink extends EventSink {
+  readonly file: string;
+  /** The unterminated fragment cut off when an existing journal was reopened (a crash's tail). */
+  readonly repaired: TornLine | undefined;
+  /** Seq of the last event in the file (0 when empty): a resumed run continues after it. */
+  readonly lastSeq: number;
+  close(): void;
+}
+
+export interface OpenJournalOptions {
+  /** Events are already redacted by the engine; pass the Redactor again to be sure nothing leaks. */
+  redactor?: Redactor;
+}
+
+/**
+ * Opens (creating when needed) the journal of `runId` for appending. Reopening an existing
+ * journal (resume) first cuts off a torn last line, so the next event starts on a fresh line
+ * instead of being glued to a fragment and turning it into mid-file corruption.
+ */
+export function openJournal(stateDir: string, runId: string, options: OpenJournalOptions = {}): JournalSink {
+  const file = journalPath(stateDir, runId);
+  ensureDir(dirname(file));
+  const fd = openSync(file, "a+");
+  let repaired: TornLine | undefined;
+  let lastSeq = 0;
+  try {
+    if (fstatSync(fd).size > 0) {
+      const bytes = readFileSync(file);
+      const read = parseJournalText(bytes.toString("utf8"), file);
+      lastSeq = read.events.at(-1)?.seq ?? 0;
+      if (read.torn) {
+        repaired = read.torn;
+        // Keep everything up to the last newline (counted in bytes: a torn fragment may end
+        // inside a multi-byte character). Appends go to the end, so truncating first is enough.
+        ftruncateSync(fd, bytes.lastIndexOf(0x0a) + 1);
+      }
+    }
+    fsyncDir(dirname(file));
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+
+  let closed = false;
+  return {
+    file,
+    repaired,
+    get lastSeq() {
+      return lastSeq;
+    },
+    emit(event: RunEvent) {
+      if (closed) throw new Error(`journal ${file} is closed (event ${event.type} after close)`);
+      const safe = options.redactor ? options.redactor.redactDeep(event) : event;
+      try {
+        writeAllSync(fd, Buffer.from(`${JSON.stringify(safe)}\n`));
+      } catch (error) {
+        // A journal that silently drops events would make resume repeat or skip steps: the
+        // engine must stop the run instead of carrying on without a record.
+        throw new RelctlError(
+          "E_JOURNAL_WRITE",
+          ExitCode.stepFailed,
+          `cannot write the run journal ${file}`,
+          {
+            hint: "check free disk space and permissions of the state directory",
+            cause: error,
+          },
+        );
+      }
+      lastSeq = event.seq;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
+}
+
+export interface JournalRead {
+  file: string;
+  events: RunEvent[];
+  /** The torn last line that was ignored, if the writer was killed mid-write. */
+  torn?: TornLine;
+}
+
+// The reader checks the envelope every event has; the body belongs to the engine and is
+// described in docs/events.md. Unknown fields pass through (a field may be added within v1).
+function envelopeProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return "not a run event (not an object)";
+  const event = value as Record<string, unknown>;
+  if (typeof event.v !== "number") return "not a run event (v is not a number)";
+  if (typeof event.seq !== "number" || !Number.isInteger(event.seq) || event.seq < 1)
+    return "not a run event (seq is not a positive integer)";
+  for (const key of ["at", "runId", "type"]) {
+    if (typeof event[key] !== "string") return `not a run event (${key} is not a string)`;
+  }
+  return undefined;
+}
+
+export function parseJournalText(text: string, file: string): JournalRead {
+  const read = parseJsonLines<RunEvent>(text, file, (value) => {
+    const problem = envelopeProblem(value);
+    return problem === undefined ? { ok: true, value: value as RunEvent } : { ok: false, problem };
+  });
+  return { file, events: read.records, ...(read.torn ? { torn: read.torn } : {}) };
+}
+
+/** Reads a journal file; a torn last line is reported in `torn` and ignored. */
+export function readJournalFile(file: string): JournalRead {
+  return parseJournalText(readFileSync(file, "utf8"), file);
+}
+
+export function readJournal(stateDir: string, runId: string): JournalRead {
+  const file = journalPath(stateDir, runId);
+  try {
+    return readJournalFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new RelctlError(
+        "E_RUN_NOT_FOUND",
+        ExitCode.invalid,
+        `no run ${runId} in ${dirname(dirname(file))}`,
+        {
+          hint: "`relctl history` lists the runs this state directory knows",
+        },
+      );
+    }
+    throw error;
+  }
+}
