@@ -5,7 +5,8 @@ import { parseDuration } from "../util/duration.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { LoadedFile } from "./include.js";
 import type { Origin, Playbook, RetryPolicy, StageDef, StepDef } from "./model.js";
-import { isVarDefinition, type StepFile } from "./schema.js";
+import { expandCanary } from "./canary.js";
+import { isVarDefinition, type StageFile, type StepFile } from "./schema.js";
 import { locate } from "./source.js";
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 1, backoffMs: 1_000, factor: 2, maxBackoffMs: 60_000 };
@@ -41,7 +42,7 @@ export function assemble(files: LoadedFile[]): { playbook: Playbook; diagnostics
     if (earlier && earlier.file !== origin.file) {
       diagnostics.push({
         code: "duplicate-definition",
-        message: `${kind} "${name}" is already defined in ${displayOf(files, earlier.file)}`,
+        message: `${kind}${name ? ` "${name}"` : ""} is already defined in ${displayOf(files, earlier.file)}`,
         location: locate(loaded.source, origin.path, { key: true }),
         hint: `rename one of them, or keep only one definition`,
       });
@@ -88,6 +89,15 @@ export function assemble(files: LoadedFile[]): { playbook: Playbook; diagnostics
         origin: origin("executors", name),
       });
     }
+    if (
+      data.freeze_calendar !== undefined &&
+      claim("freeze_calendar", "", origin("freeze_calendar"), loaded)
+    ) {
+      playbook.freezeCalendar = {
+        file: resolve(dirname(source.file), data.freeze_calendar),
+        origin: origin("freeze_calendar"),
+      };
+    }
     for (const [name, stage] of Object.entries(data.stages ?? {})) {
       if (!claim("stage", name, origin("stages", name), loaded)) continue;
       const def: StageDef = {
@@ -96,16 +106,51 @@ export function assemble(files: LoadedFile[]): { playbook: Playbook; diagnostics
         needs: stage.needs ?? [],
         onFailure: stage.on_failure,
         environment: stage.environment,
+        approvals: stage.approvals,
         steps: [],
         origin: origin("stages", name),
       };
-      def.steps = stage.steps.map((step, index) =>
-        normaliseStep(step, index, stage.steps[index - 1], name, origin("stages", name, "steps", index)),
-      );
+      def.steps = stageSteps(name, stage, origin);
+      if (!stage.steps && !stage.canary) {
+        diagnostics.push({
+          code: "missing-key",
+          message: 'missing required key "steps"',
+          location: locate(source, ["stages", name]),
+          hint: "add steps:",
+        });
+      }
       playbook.stages.push(def);
     }
   }
   return { playbook, diagnostics };
+}
+
+/** A stage's steps: the canary's weights expanded (if any), then its own steps. */
+function stageSteps(
+  name: string,
+  stage: StageFile,
+  origin: (...path: (string | number)[]) => Origin,
+): StepDef[] {
+  const steps: StepDef[] = [];
+  let previous: StepFile | undefined;
+  let canaryEnd: string[] | undefined;
+  if (stage.canary) {
+    const expanded = expandCanary(stage.canary);
+    for (const { step, template } of expanded.steps) {
+      const at =
+        template === undefined
+          ? origin("stages", name, "canary", "hold")
+          : origin("stages", name, "canary", "steps", template);
+      steps.push(normaliseStep(step, steps.length, undefined, name, at));
+    }
+    canaryEnd = expanded.end;
+  }
+  (stage.steps ?? []).forEach((step, index) => {
+    const after = index === 0 && canaryEnd && step.needs === undefined ? { ...step, needs: canaryEnd } : step;
+    steps.push(normaliseStep(after, steps.length, previous, name, origin("stages", name, "steps", index)));
+    previous = step;
+  });
+  return steps;
 }
 
 function normaliseStep(

@@ -18,10 +18,35 @@ export interface FileSet {
   files: LoadedFile[];
   sources: Map<string, SourceFile>;
   diagnostics: Diagnostic[];
+  /** Names whose definitions failed the schema: later rules stay quiet about them. */
+  broken: BrokenNames;
 }
 
+export interface BrokenNames {
+  stages: Set<string>;
+  steps: Set<string>;
+  vars: Set<string>;
+  secrets: Set<string>;
+  release: Set<string>;
+  executors: Set<string>;
+}
+
+const SECTIONS = ["stages", "vars", "secrets", "release", "executors"] as const;
+
 export async function readPlaybookFiles(root: string, display: (file: string) => string): Promise<FileSet> {
-  const set: FileSet = { files: [], sources: new Map(), diagnostics: [] };
+  const set: FileSet = {
+    files: [],
+    sources: new Map(),
+    diagnostics: [],
+    broken: {
+      stages: new Set(),
+      steps: new Set(),
+      vars: new Set(),
+      secrets: new Set(),
+      release: new Set(),
+      executors: new Set(),
+    },
+  };
   const done = new Set<string>();
 
   const visit = async (file: string, trail: string[]): Promise<void> => {
@@ -33,10 +58,15 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
       return;
     }
     set.sources.set(file, read.source);
-    const parsed = playbookFileSchema.safeParse(withoutExtensions(read.data ?? {}));
+    const data = withoutExtensions(read.data ?? {});
+    let parsed = playbookFileSchema.safeParse(data);
     if (!parsed.success) {
       set.diagnostics.push(...issuesToDiagnostics(parsed.error.issues, read.source, read.data));
-      return;
+      // Keep checking the rest of the file, without the parts that are broken, so one typo
+      // does not hide every other problem nor cause a cascade of follow-on errors.
+      const salvaged = salvage(data, parsed.error.issues, set.broken);
+      parsed = salvaged === undefined ? parsed : playbookFileSchema.safeParse(salvaged);
+      if (!parsed.success) return;
     }
     const includes = parsed.data.include ?? [];
     for (const [index, entry] of includes.entries()) {
@@ -72,4 +102,55 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
 function withoutExtensions(data: unknown): unknown {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
   return Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith("x-")));
+}
+
+/** The file without the entries that carry schema issues; their names are recorded as broken. */
+function salvage(
+  data: unknown,
+  issues: readonly { path: PropertyKey[]; code: string; keys?: string[] }[],
+  broken: BrokenNames,
+): Record<string, unknown> | undefined {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
+  if (Object.keys(data).length === 0) return undefined; // an empty file: nothing to salvage
+  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const section of SECTIONS) {
+    const value = copy[section];
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) copy[section] = { ...value };
+  }
+  for (const issue of issues) {
+    const [section, name] = issue.path;
+    if (issue.path.length === 0) {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      for (const key of issue.keys ?? []) delete copy[key];
+      continue;
+    }
+    if (section === "apiVersion") {
+      copy.apiVersion = "relctl/v1"; // reported already; the rest can still be checked
+      continue;
+    }
+    const entries = copy[String(section)];
+    if ((SECTIONS as readonly PropertyKey[]).includes(section!) && name !== undefined && isRecord(entries)) {
+      const kind = section as (typeof SECTIONS)[number];
+      broken[kind].add(String(name));
+      if (kind === "stages") for (const id of rawStepIds(entries[String(name)])) broken.steps.add(id);
+      delete entries[String(name)];
+    } else {
+      delete copy[String(section)];
+    }
+  }
+  return copy;
+}
+
+function rawStepIds(stage: unknown): string[] {
+  if (!isRecord(stage)) return [];
+  const lists = [stage.steps, isRecord(stage.canary) ? stage.canary.steps : undefined];
+  return lists.flatMap((list) =>
+    Array.isArray(list)
+      ? list.flatMap((step) => (isRecord(step) && typeof step.id === "string" ? [step.id] : []))
+      : [],
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

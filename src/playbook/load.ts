@@ -58,13 +58,13 @@ export async function loadPlaybook(file: string, options: LoadOptions): Promise<
   const { playbook, diagnostics: assembly } = assemble(read.files);
   const where = new Locator(read.sources);
   const registry = createRegistry(playbook.executors, options.executors);
-  const executors = await checkExecutors(playbook, registry, read.sources, where);
+  const executors = await checkExecutors(playbook, registry, read.sources, where, read.broken.executors);
   const diagnostics = [
     ...read.diagnostics,
     ...assembly,
-    ...checkStructure(playbook, where),
+    ...checkStructure(playbook, where, read.broken.stages),
     ...executors.diagnostics,
-    ...checkExpressions(playbook, executors.actions, where),
+    ...checkExpressions(playbook, executors.actions, where, read.broken),
   ];
   return { playbook, diagnostics, sources: read.sources, actions: executors.actions, registry };
 }

@@ -1,5 +1,6 @@
 // The normalised, validated playbook that planning and running work from. Every element
 // remembers where it came from (file + YAML path) so later errors can still point at a line.
+import type { ApprovalRequirement } from "../state/approvals.js";
 
 /** A path inside one YAML document: ["stages", "build", "steps", 0, "with"]. */
 export type YamlPath = readonly (string | number)[];
@@ -71,6 +72,8 @@ export interface StageDef {
   onFailure?: string;
   /** The environment the stage changes (production, staging): what locks and freezes protect. */
   environment?: string;
+  /** Approvals the stage needs before it runs. */
+  approvals?: ApprovalRequirement;
   steps: StepDef[];
   origin: Origin;
 }
@@ -95,6 +98,8 @@ export interface Playbook {
   /** release.<key> templates, e.g. version: "${{ vars.version }}". */
   release: Map<string, { template: unknown; origin: Origin }>;
   executors: Map<string, UserExecutorRef>;
+  /** The freeze calendar file (absolute path), when the playbook names one. */
+  freezeCalendar?: { file: string; origin: Origin };
   /** In train order: each included file's stages before those of the file that includes it. */
   stages: StageDef[];
 }

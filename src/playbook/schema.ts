@@ -1,6 +1,7 @@
 // The playbook file format, relctl/v1, as zod schemas: the one source of truth for validation,
 // the TypeScript types of raw files and the JSON Schema editors use (`relctl schema`).
 import { z } from "zod";
+import { approvalRequirementSchema } from "../state/approvals.js";
 import { parseDuration } from "../util/duration.js";
 
 export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
@@ -67,7 +68,32 @@ export const stageSchema = z.strictObject({
   needs: z.array(stageName).optional().describe("stages that must have passed before this one"),
   on_failure: stageName.optional().describe("stage to run when a step here fails (normally rollback)"),
   environment: z.string().optional().describe("the environment this stage changes (production, staging)"),
-  steps: z.array(stepSchema).describe("the ordered steps"),
+  approvals: approvalRequirementSchema
+    .optional()
+    .describe("approvals the stage needs before it runs: { count: 2, roles: [release-captain, oncall-sre] }"),
+  canary: z
+    .strictObject({
+      weights: z
+        .array(z.number().int().min(1).max(100))
+        .min(1)
+        .refine((weights) => weights.every((weight, index) => index === 0 || weight > weights[index - 1]!), {
+          message: "weights must increase, like [10, 50, 100]",
+        })
+        .describe("traffic percentages in order, like [10, 50, 100]"),
+      hold: z
+        .union([duration, z.string().regex(/\$\{\{/)])
+        .optional()
+        .describe("minimum time at each weight (a wait beside the steps); may be an expression"),
+      steps: z
+        .array(stepSchema)
+        .min(1)
+        .describe(
+          "run at every weight, in order; ${{ canary.weight }} is the weight, steps.<id> this weight's step",
+        ),
+    })
+    .optional()
+    .describe("step through traffic weights; expanded into steps <id>-<weight> and hold-<weight>"),
+  steps: z.array(stepSchema).optional().describe("the ordered steps (after the canary weights, if any)"),
 });
 
 const varDefinition = z.strictObject({
@@ -116,6 +142,11 @@ export const playbookFileSchema = z
       .optional()
       .describe("values read as ${{ release.<key> }}, like version and tag"),
     stages: z.record(stageName, stageSchema).optional().describe("stages by name, in train order"),
+    freeze_calendar: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("freeze calendar file (windows, holidays, incident checks), relative to this file"),
   })
   .describe("a relctl playbook (relctl/v1)");
 

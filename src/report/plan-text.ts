@@ -57,9 +57,9 @@ function renderStep(
     if (step.plan.argv) lines.push(`${indent}$ ${formatArgv(step.plan.argv)}`);
     else lines.push(`${indent}${step.plan.summary}`);
     if (step.plan.request) lines.push(`${indent}${step.plan.request.method} ${step.plan.request.url}`);
-    if (step.plan.query) lines.push(`${indent}${color.dim("query:")} ${step.plan.query}`);
+    if (step.plan.query) lines.push(labelled(indent, color.dim("query:"), step.plan.query));
     for (const [key, value] of Object.entries(step.plan.details ?? {})) {
-      if (value !== undefined) lines.push(`${indent}${color.dim(`${key}:`)} ${inlineValue(value)}`);
+      if (value !== undefined) lines.push(labelled(indent, color.dim(`${key}:`), inlineValue(value)));
     }
   } else {
     lines.push(`${indent}${color.dim("inputs:")} ${inlineValue(step.input)}`);
@@ -68,7 +68,27 @@ function renderStep(
     lines.push(`${indent}${color.dim("known at run time:")} ${step.runtimeValues.join(", ")}`);
   }
   if (step.outputs && Object.keys(step.outputs).length > 0) {
-    lines.push(`${indent}${color.dim("outputs:")} ${inlineValue(step.outputs)}`);
+    // An action that explains its result (a gate: "would pass now: …") says it best in words.
+    const reason = step.outputs.reason;
+    const shown = typeof reason === "string" ? reason : inlineValue(step.outputs);
+    lines.push(labelled(indent, color.dim(typeof reason === "string" ? "result:" : "outputs:"), clip(shown)));
   }
   return lines;
+}
+
+/** A label and a value; the lines of a multi-line value keep the indentation of the first. */
+function labelled(indent: string, label: string, value: string): string {
+  const body = value.replace(/\s+$/, "").split("\n");
+  return [
+    `${indent}${label} ${body[0]}`,
+    ...body.slice(1).map((line) => `${indent}  ${line}`.trimEnd()),
+  ].join("\n");
+}
+
+const MAX_OUTPUT_CHARS = 400;
+
+function clip(text: string): string {
+  return text.length > MAX_OUTPUT_CHARS
+    ? `${text.slice(0, MAX_OUTPUT_CHARS)}… (see plan -o for all of it)`
+    : text;
 }

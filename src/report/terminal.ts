@@ -50,7 +50,10 @@ export function terminalReporter(options: TerminalOptions): EventSink {
         `  ${color.yellow("↻")} ${event.step} attempt ${event.attempt} failed: ${event.error.message}; retrying in ${formatDuration(event.delayMs)}\n`,
       ),
     "step.log": (event) => {
+      // info is progress a person watches (a gate's values against bounds, a wait); debug is
+      // command output, shown with -v.
       if (event.level === "warn") err(`  ${color.yellow("!")} ${event.step}: ${event.message}\n`);
+      else if (event.level === "info") err(`    ${color.cyan("·")} ${event.step}: ${event.message}\n`);
       else if (options.verbose) err(color.dim(`    ${event.step}: ${event.message}\n`));
     },
     "step.end": (event) => {

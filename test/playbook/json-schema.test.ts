@@ -113,20 +113,23 @@ describe("the playbook JSON Schema", () => {
       "secrets",
       "release",
       "stages",
+      "freeze_calendar",
     ]);
   });
 
-  it("describes stages as a map of named stages that need steps", () => {
+  it("describes stages as a map of named stages with steps, a canary or both", () => {
     expect(at(schema, "properties", "stages")).toMatchObject({
       type: "object",
       propertyNames: { pattern: STAGE_NAME.source },
     });
-    expect(stage).toMatchObject({ type: "object", required: ["steps"], additionalProperties: false });
+    expect(stage).toMatchObject({ type: "object", additionalProperties: false });
     expect(Object.keys(stage.properties ?? {})).toEqual([
       "description",
       "needs",
       "on_failure",
       "environment",
+      "approvals",
+      "canary",
       "steps",
     ]);
   });

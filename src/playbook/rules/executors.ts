@@ -21,6 +21,7 @@ export async function checkExecutors(
   registry: ExecutorRegistry,
   sources: ReadonlyMap<string, SourceFile>,
   where: Locator,
+  brokenExecutors: ReadonlySet<string> = new Set(),
 ): Promise<ResolvedActions> {
   const diagnostics: Diagnostic[] = [];
   const actions = new Map<string, Action>();
@@ -42,6 +43,7 @@ export async function checkExecutors(
   }
   for (const step of playbook.stages.flatMap((stage) => stage.steps)) {
     const executor = executors.get(step.executor);
+    if (executor === undefined && brokenExecutors.has(step.executor)) continue;
     if (executor === undefined) {
       const suggestion = closestMatch(step.executor, registry.names());
       diagnostics.push({

@@ -7,6 +7,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { ExpressionError, parseTemplate, referencesIn, type Reference } from "../expr/index.js";
 import { conditionShift, parseCondition } from "../expr/template.js";
 import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
+import type { BrokenNames } from "../include.js";
 import type { Locator } from "./locator.js";
 import { ReadOrder } from "./read-order.js";
 import { findCycle } from "./structure.js";
@@ -24,9 +25,10 @@ export function checkExpressions(
   playbook: Playbook,
   actions: ReadonlyMap<string, Action>,
   where: Locator,
+  broken: BrokenNames = noneBroken(),
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const order = new ReadOrder(playbook);
+  const order = new ReadOrder(playbook, broken.stages);
   const report = (site: Site, reference: { text: string; offset: number }, message: string, hint?: string) =>
     diagnostics.push({
       code: "bad-reference",
@@ -62,6 +64,7 @@ export function checkExpressions(
     if (name === undefined) return true;
     const names = [...known];
     if (names.includes(name)) return true;
+    if (brokenOf(broken, reference.root).has(name)) return false; // reported with its definition
     const suggestion = closestMatch(name, names);
     report(
       site,
@@ -72,12 +75,21 @@ export function checkExpressions(
     return false;
   };
 
-  const releaseSteps = releaseStepReferences(playbook, referencesOf, checkName, report, diagnostics, where);
+  const releaseSteps = releaseStepReferences(
+    playbook,
+    referencesOf,
+    checkName,
+    report,
+    diagnostics,
+    where,
+    broken,
+  );
 
   const checkStepReference = (reference: Reference, site: Site, reader: StepDef): void => {
     const [id, part, output] = reference.path;
     if (id === undefined) return;
     const target = order.step(id);
+    if (!target && broken.steps.has(id)) return;
     if (!target) {
       const suggestion = closestMatch(id, order.stepIds());
       report(
@@ -190,6 +202,7 @@ function releaseStepReferences(
   report: Report,
   diagnostics: Diagnostic[],
   where: Locator,
+  broken: BrokenNames,
 ): Map<string, Set<string>> {
   const direct = new Map<string, { steps: Set<string>; release: Set<string> }>();
   for (const [key, { template, origin }] of playbook.release) {
@@ -211,7 +224,8 @@ function releaseStepReferences(
         if (reference.root === "steps" && name) {
           const known = playbook.stages.some((stage) => stage.steps.some((step) => step.id === name));
           if (known) reads.steps.add(name);
-          else report(site, reference, `unknown step "${name}" in ${reference.text}`);
+          else if (!broken.steps.has(name))
+            report(site, reference, `unknown step "${name}" in ${reference.text}`);
         }
       }
     });
@@ -302,4 +316,20 @@ export function forEachString(
   else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) forEachString(item, [...path, key], visit);
   }
+}
+
+function noneBroken(): BrokenNames {
+  return {
+    stages: new Set(),
+    steps: new Set(),
+    vars: new Set(),
+    secrets: new Set(),
+    release: new Set(),
+    executors: new Set(),
+  };
+}
+
+function brokenOf(broken: BrokenNames, root: Reference["root"]): ReadonlySet<string> {
+  if (root === "vars" || root === "secrets" || root === "release") return broken[root];
+  return new Set();
 }

@@ -14,7 +14,11 @@ export class ReadOrder {
   private readonly readableStages = new Map<string, Set<string>>();
   private readonly waitsFor = new Map<string, Set<string>>();
 
-  constructor(playbook: Playbook) {
+  /** `broken`: stages whose definition failed the schema; what they need is unknown. */
+  constructor(
+    playbook: Playbook,
+    private readonly broken: ReadonlySet<string> = new Set(),
+  ) {
     for (const stage of playbook.stages) {
       this.stages.set(stage.name, stage);
       for (const step of stage.steps) if (!this.steps.has(step.id)) this.steps.set(step.id, step);
@@ -45,7 +49,10 @@ export class ReadOrder {
             hint: `add ${target.id} to the needs of ${reader.id}`,
           };
     }
-    if (this.stagesReadableFrom(reader.stage).has(target.stage)) return undefined;
+    const readable = this.stagesReadableFrom(reader.stage);
+    if (readable.has(target.stage)) return undefined;
+    // Needing a broken stage hides what else is needed: stay quiet until it is fixed.
+    if ([...readable].some((stage) => this.broken.has(stage))) return undefined;
     return {
       message: `step ${target.id} is in stage ${target.stage}, which stage ${reader.stage} does not need, so it may not have run`,
       hint: `add needs: [${target.stage}] to stage ${reader.stage}`,
@@ -60,6 +67,7 @@ export class ReadOrder {
     this.readableStages.set(stage, result); // placeholder breaks cycles (reported by structure rules)
     for (const need of this.stages.get(stage)?.needs ?? []) {
       result.add(need);
+      if (this.broken.has(need)) continue;
       for (const further of this.stagesReadableFrom(need)) result.add(further);
     }
     for (const other of this.stages.values()) {

@@ -5,7 +5,11 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { Playbook } from "../model.js";
 import type { Locator } from "./locator.js";
 
-export function checkStructure(playbook: Playbook, where: Locator): Diagnostic[] {
+export function checkStructure(
+  playbook: Playbook,
+  where: Locator,
+  broken: ReadonlySet<string> = new Set(),
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, string>();
   for (const stage of playbook.stages) {
@@ -25,7 +29,7 @@ export function checkStructure(playbook: Playbook, where: Locator): Diagnostic[]
     }
     diagnostics.push(...checkStepNeeds(stage, where));
   }
-  diagnostics.push(...checkStageLinks(playbook, where));
+  diagnostics.push(...checkStageLinks(playbook, where, broken));
   return diagnostics;
 }
 
@@ -75,7 +79,8 @@ function checkStepNeeds(stage: Playbook["stages"][number], where: Locator): Diag
   return diagnostics;
 }
 
-function checkStageLinks(playbook: Playbook, where: Locator): Diagnostic[] {
+/** `broken`: stages whose definition failed the schema (already reported); not unknown here. */
+function checkStageLinks(playbook: Playbook, where: Locator, broken: ReadonlySet<string>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const names = playbook.stages.map((stage) => stage.name);
   const unknown = (name: string, what: string) => {
@@ -87,7 +92,7 @@ function checkStageLinks(playbook: Playbook, where: Locator): Diagnostic[] {
   };
   for (const stage of playbook.stages) {
     stage.needs.forEach((need, index) => {
-      if (names.includes(need) && need !== stage.name) return;
+      if ((names.includes(need) || broken.has(need)) && need !== stage.name) return;
       diagnostics.push({
         code: "unknown-stage",
         ...(need === stage.name ? { message: `stage ${stage.name} needs itself` } : unknown(need, "needs")),
@@ -95,7 +100,9 @@ function checkStageLinks(playbook: Playbook, where: Locator): Diagnostic[] {
       });
     });
     if (stage.onFailure !== undefined) {
-      if (!names.includes(stage.onFailure)) {
+      if (broken.has(stage.onFailure)) {
+        // reported with its own definition
+      } else if (!names.includes(stage.onFailure)) {
         diagnostics.push({
           code: "unknown-stage",
           ...unknown(stage.onFailure, "on_failure names"),
