@@ -13,6 +13,11 @@ const BUILTIN: Record<string, Loader> = {
   github: async () => (await import("./github.js")).default,
   notify: async () => (await import("./notify.js")).default,
   prometheus: async () => (await import("./prometheus.js")).default,
+  helm: async () => (await import("./helm.js")).default,
+  cosign: async () => (await import("./cosign.js")).default,
+  oci: async () => (await import("./oci.js")).default,
+  http: async () => (await import("./http.js")).default,
+  kubectl: async () => (await import("./kubectl.js")).default,
 };
 
 export interface ExecutorRegistry {

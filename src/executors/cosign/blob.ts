@@ -1,0 +1,145 @@
+// cosign.sign_blob and cosign.verify_blob: signatures on files (release archives, evidence
+// bundles), kept in a bundle file next to them.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { defineAction, StepFailure, type ActionContext } from "../contract.js";
+import { runTool } from "../shared/command.js";
+import { optionValue, positional } from "../shared/fields.js";
+import {
+  cosignFailure,
+  keyArgument,
+  keyMaterial,
+  oneKey,
+  signingKeyFields,
+  verifierArgs,
+  verifierGiven,
+  verifyingKeyFields,
+} from "./common.js";
+
+const fileField = positional("file").describe("the file, relative to the run's directory");
+const bundleField = optionValue("bundle")
+  .optional()
+  .describe(
+    "the bundle file (signature, and certificate and log entry when there are any); default FILE.bundle",
+  );
+
+const absolute = (ctx: ActionContext, path: string): string =>
+  isAbsolute(path) ? path : resolve(ctx.cwd, path);
+
+async function fileDigest(ctx: ActionContext, file: string, what: string): Promise<string> {
+  const path = absolute(ctx, file);
+  if (!existsSync(path)) {
+    throw new StepFailure(`${what} ${file} does not exist (looked at ${path})`, {
+      hint: "check the path; it is relative to the run's directory",
+    });
+  }
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
+}
+
+const signBlobInput = z.object({ file: fileField, bundle: bundleField, ...signingKeyFields }).refine(oneKey, {
+  message: "give exactly one of key and key_secret",
+});
+type SignBlobInput = z.output<typeof signBlobInput>;
+
+function signBlobArgv(input: SignBlobInput, key: string): string[] {
+  return [
+    "cosign",
+    "sign-blob",
+    "--yes",
+    "--key",
+    key,
+    "--bundle",
+    input.bundle ?? `${input.file}.bundle`,
+    ...(input.tlog_upload ? [] : ["--tlog-upload=false"]),
+    input.file,
+  ];
+}
+
+export const signBlob = defineAction({
+  description: "Sign a file with cosign, writing a bundle next to it",
+  input: signBlobInput,
+  outputs: {
+    file: "the signed file",
+    bundle: "absolute path of the bundle",
+    sha256: "sha256 of the file (hex)",
+    signature: "the base64 signature cosign printed (empty when it printed none)",
+  },
+  mutates: true,
+  plan: (input) => ({ summary: `sign ${input.file}`, argv: signBlobArgv(input, keyArgument(input)) }),
+  run: async (ctx, input) => {
+    const material = keyMaterial(ctx, input, "private");
+    const sha256 = await fileDigest(ctx, input.file, "the file");
+    const result = await runTool(ctx, signBlobArgv(input, material.argument), { env: material.env });
+    if (result.exitCode !== 0) throw cosignFailure(`cosign sign-blob ${input.file} failed`, result);
+    const bundle = absolute(ctx, input.bundle ?? `${input.file}.bundle`);
+    const signature = result.stdout.trim().split("\n").pop() ?? "";
+    ctx.record("cosign.blob_signature", { file: input.file, sha256, bundle });
+    return {
+      file: input.file,
+      bundle,
+      sha256,
+      signature: /^[A-Za-z0-9+/=]+$/.test(signature) ? signature : "",
+    };
+  },
+});
+
+const verifyBlobInput = z
+  .object({ file: fileField, bundle: bundleField, ...verifyingKeyFields })
+  .refine(verifierGiven, {
+    message: "give one of key, key_secret, or certificate_identity with certificate_oidc_issuer",
+  });
+type VerifyBlobInput = z.output<typeof verifyBlobInput>;
+
+function verifyBlobArgv(input: VerifyBlobInput, key: string | undefined): string[] {
+  return [
+    "cosign",
+    "verify-blob",
+    ...verifierArgs(key === undefined ? undefined : { argument: key, env: {} }, input),
+    "--bundle",
+    input.bundle ?? `${input.file}.bundle`,
+    input.file,
+  ];
+}
+
+export const verifyBlob = defineAction({
+  description: "Verify a file's cosign bundle with a public key (or keyless identity)",
+  input: verifyBlobInput,
+  outputs: { verified: "true", file: "the file", sha256: "sha256 of the file that verified (hex)" },
+  mutates: false,
+  dryRunSafe: true,
+  plan: (input) => ({
+    summary: `verify the signature of ${input.file}`,
+    argv: verifyBlobArgv(
+      input,
+      input.key === undefined && input.key_secret === undefined ? undefined : keyArgument(input),
+    ),
+  }),
+  run: async (ctx, input) => {
+    const material =
+      input.key === undefined && input.key_secret === undefined
+        ? undefined
+        : keyMaterial(ctx, input, "public");
+    const sha256 = await fileDigest(ctx, input.file, "the file");
+    await fileDigest(ctx, input.bundle ?? `${input.file}.bundle`, "the bundle");
+    const result = await runTool(ctx, verifyBlobArgv(input, material?.argument), {
+      env: material?.env ?? {},
+    });
+    if (result.exitCode !== 0) {
+      const failure = cosignFailure(`the signature of ${input.file} does not verify`, result);
+      throw new StepFailure(failure.message, {
+        command: result.command,
+        exitCode: result.exitCode,
+        ...(failure.stderrTail === undefined ? {} : { stderrTail: failure.stderrTail }),
+        hint:
+          failure.hint ?? "the file changed after signing, or the key is not the signing key's public half",
+      });
+    }
+    ctx.record("cosign.blob_verification", { file: input.file, sha256, verified: true });
+    return { verified: true, file: input.file, sha256 };
+  },
+});

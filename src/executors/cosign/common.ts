@@ -1,0 +1,188 @@
+// What the cosign actions share: where the key comes from (a file, env://, a KMS URI, or a
+// playbook secret handed to cosign through the child's environment), the key password
+// (COSIGN_PASSWORD, from a secret, never in argv), and reading cosign's errors.
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import type { ProcessResult } from "../../run/process.js";
+import { StepFailure, type ActionContext } from "../contract.js";
+import { commandFailure, requireSecret } from "../shared/command.js";
+import { keyedRecord, keyMatching, optionValue, secretName } from "../shared/fields.js";
+
+const KMS_SCHEMES = ["awskms", "gcpkms", "azurekms", "hashivault", "k8s"] as const;
+const KEY_SCHEMES = new Set<string>([...KMS_SCHEMES, "env", "file"]);
+
+/** The variable a key taken from a playbook secret travels in to cosign (as env://…). */
+export const KEY_ENV = "RELCTL_COSIGN_KEY";
+
+export const keyRefField = (what: string) =>
+  optionValue(what)
+    .refine((value) => {
+      const scheme = /^([a-z0-9]+):\/\//.exec(value)?.[1];
+      return scheme === undefined || KEY_SCHEMES.has(scheme);
+    }, `${what} is a file path, env://VAR, or a KMS URI (awskms://, gcpkms://, azurekms://, hashivault://, k8s://)`)
+    .refine((value) => !/^env:\/\/$/.test(value) && !/^file:\/\/$/.test(value), `${what} names nothing`);
+
+export const signingKeyFields = {
+  key: keyRefField("key")
+    .optional()
+    .describe("the private key: a file, env://VAR, or awskms:// gcpkms:// azurekms:// hashivault:// k8s://"),
+  key_secret: secretName(
+    "the private key's PEM text (passed to cosign as env://, never written to disk)",
+  ).optional(),
+  password_secret: secretName("the key's password (COSIGN_PASSWORD)").optional(),
+  tlog_upload: z
+    .boolean()
+    .default(true)
+    .describe("record the signature in the Rekor transparency log (false for private setups)"),
+};
+
+export const verifyingKeyFields = {
+  key: keyRefField("key").optional().describe("the public key: a file, env://VAR, or a KMS URI"),
+  key_secret: secretName("the public key's PEM text").optional(),
+  certificate_identity: optionValue("certificate_identity")
+    .optional()
+    .describe("keyless: the identity the signing certificate must carry"),
+  certificate_oidc_issuer: optionValue("certificate_oidc_issuer")
+    .optional()
+    .describe("keyless: the OIDC issuer of the signing certificate"),
+  insecure_ignore_tlog: z
+    .boolean()
+    .default(false)
+    .describe("skip the transparency-log check (for signatures made with tlog_upload: false)"),
+};
+
+export interface SigningKey {
+  key?: string | undefined;
+  key_secret?: string | undefined;
+  password_secret?: string | undefined;
+}
+
+export interface VerifyingKey {
+  key?: string | undefined;
+  key_secret?: string | undefined;
+  certificate_identity?: string | undefined;
+  certificate_oidc_issuer?: string | undefined;
+}
+
+export const oneKey = (input: { key?: string | undefined; key_secret?: string | undefined }): boolean =>
+  (input.key === undefined) !== (input.key_secret === undefined);
+
+export const verifierGiven = (input: VerifyingKey): boolean =>
+  input.key !== undefined || input.key_secret !== undefined
+    ? oneKey(input) && input.certificate_identity === undefined
+    : input.certificate_identity !== undefined && input.certificate_oidc_issuer !== undefined;
+
+/** How the key reads in a plan: the reference as written, or env:// for a secret. */
+export function keyArgument(input: { key?: string | undefined; key_secret?: string | undefined }): string {
+  if (input.key_secret !== undefined) return `env://${KEY_ENV}`;
+  const key = input.key ?? "";
+  return key.startsWith("file://") ? key.slice("file://".length) : key;
+}
+
+export interface KeyMaterial {
+  /** --key's value. */
+  argument: string;
+  /** Added to cosign's environment. */
+  env: Record<string, string>;
+}
+
+/**
+ * Resolves a key reference for a run: a secret travels in RELCTL_COSIGN_KEY, `file://` is
+ * dropped (cosign reads plain paths), `~/` is the user's home, and a file or env:// variable
+ * that does not exist fails here with a clear message instead of deep inside cosign.
+ */
+export function keyMaterial(ctx: ActionContext, input: SigningKey, role: "private" | "public"): KeyMaterial {
+  const env: Record<string, string> = {};
+  if (input.password_secret) env.COSIGN_PASSWORD = requireSecret(ctx, input.password_secret, "key password");
+  if (input.key_secret !== undefined) {
+    env[KEY_ENV] = requireSecret(ctx, input.key_secret, `${role} key`);
+    return { argument: `env://${KEY_ENV}`, env };
+  }
+  let argument = keyArgument(input);
+  if (argument.startsWith("env://")) {
+    const name = argument.slice("env://".length);
+    if (!ctx.env[name]) {
+      throw new StepFailure(`the ${role} key env://${name} is empty: ${name} is not set`, {
+        hint: `set ${name} to the key's PEM text, or use key_secret:`,
+      });
+    }
+    return { argument, env };
+  }
+  if (/^[a-z0-9]+:\/\//.test(argument)) return { argument, env };
+  if (argument.startsWith("~/") && ctx.env.HOME) argument = `${ctx.env.HOME}/${argument.slice(2)}`;
+  const path = isAbsolute(argument) ? argument : resolve(ctx.cwd, argument);
+  if (!existsSync(path)) {
+    throw new StepFailure(`the ${role} key ${argument} does not exist (looked at ${path})`, {
+      hint:
+        role === "private"
+          ? "give the path of the cosign private key (cosign generate-key-pair), env://VAR, a KMS URI, or key_secret:"
+          : "give the path of the public key (cosign.pub), env://VAR or a KMS URI",
+    });
+  }
+  return { argument, env };
+}
+
+export function verifierArgs(
+  material: KeyMaterial | undefined,
+  input: VerifyingKey & { insecure_ignore_tlog: boolean },
+): string[] {
+  return [
+    ...(material ? ["--key", material.argument] : []),
+    ...(input.certificate_identity ? ["--certificate-identity", input.certificate_identity] : []),
+    ...(input.certificate_oidc_issuer ? ["--certificate-oidc-issuer", input.certificate_oidc_issuer] : []),
+    ...(input.insecure_ignore_tlog ? ["--insecure-ignore-tlog=true"] : []),
+  ];
+}
+
+/** cosign's "Error: …" line (or "error during command execution: …"), without the prefix. */
+export function cosignError(result: Pick<ProcessResult, "stderr" | "stdout">): string {
+  const lines = result.stderr.split("\n");
+  const error = lines.find((line) => line.startsWith("Error: "));
+  if (error) return error.slice("Error: ".length).trim();
+  const execution = lines.find((line) => line.includes("error during command execution: "));
+  if (execution) return execution.slice(execution.indexOf("error during command execution: ") + 32).trim();
+  return (result.stderr.trim() || result.stdout.trim()).split("\n").pop() ?? "";
+}
+
+const HINTS: [RegExp, string][] = [
+  [
+    /decrypt|decryption failed|incorrect passphrase|password/i,
+    "the key password is wrong or missing: set password_secret to the secret that holds it",
+  ],
+  [/no such file or directory/, "a file cosign needs is missing: check key, predicate and file paths"],
+  [
+    /MANIFEST_UNKNOWN|manifest unknown|NAME_UNKNOWN/,
+    "the image is not in the registry: check the reference; was it pushed?",
+  ],
+  [
+    /UNAUTHORIZED|DENIED|authentication required|401|403/,
+    "cosign needs registry credentials: docker login / cosign login to the registry first",
+  ],
+  [
+    /unknown (shorthand )?flag/,
+    "this cosign does not know a flag relctl passed: check its version with relctl doctor (v2 is supported)",
+  ],
+];
+
+export function cosignFailure(
+  message: string,
+  result: ProcessResult,
+  outputs?: Record<string, unknown>,
+): StepFailure {
+  const error = cosignError(result);
+  const hint = HINTS.find(([pattern]) => pattern.test(error))?.[1];
+  return commandFailure(`${message}: ${error}`, result, {
+    ...(hint === undefined ? {} : { hint }),
+    ...(outputs === undefined ? {} : { outputs }),
+  });
+}
+
+/** cosign reads -a as a comma-separated list, so a comma would split an annotation in two. */
+export const annotationsField = keyedRecord(
+  z.string().regex(/^[^,]*$/, "an annotation value has no commas (cosign would split it)"),
+  keyMatching(/^[^=,\s]+$/, "an annotation key has no spaces, = or ,"),
+).default({});
+
+export const annotationArgs = (annotations: Record<string, string>): string[] =>
+  Object.entries(annotations).flatMap(([key, value]) => ["--annotations", `${key}=${value}`]);

@@ -1,0 +1,393 @@
+// cosign.sign, cosign.verify and cosign.attest: signatures and attestations on images, always
+// by digest. A tag is resolved to its digest through the registry first (the oci executor's
+// client), so cosign never signs whatever a tag happens to name by the time it looks.
+import { z } from "zod";
+import { digestReference, DIGEST } from "../../oci/reference.js";
+import { defineAction, StepFailure, type ActionContext } from "../contract.js";
+import {
+  imageField,
+  imageManifestUrl,
+  referenceOf,
+  registryClient,
+  registryFields,
+  resolveImage,
+  type ParsedImage,
+  type RegistryAccess,
+} from "../oci/common.js";
+import { commandFailure, runTool } from "../shared/command.js";
+import { optionValue } from "../shared/fields.js";
+import {
+  annotationArgs,
+  annotationsField,
+  cosignError,
+  cosignFailure,
+  keyArgument,
+  keyMaterial,
+  oneKey,
+  signingKeyFields,
+  verifierArgs,
+  verifierGiven,
+  verifyingKeyFields,
+} from "./common.js";
+
+const targetFields = {
+  image: imageField.describe(
+    "the image: registry/repository@sha256:… (a tag is resolved to its digest first)",
+  ),
+  resolve_tag: z
+    .boolean()
+    .default(true)
+    .describe("resolve a tag to its digest through the registry; false refuses anything but a digest"),
+  expected_digest: z
+    .string()
+    .regex(DIGEST, "a digest is sha256: followed by 64 hex characters")
+    .optional()
+    .describe("refuse unless the image is exactly this digest"),
+  ...registryFields,
+};
+
+interface TargetInput extends RegistryAccess {
+  image: ParsedImage;
+  resolve_tag: boolean;
+  expected_digest?: string | undefined;
+}
+
+/** registry/repository@digest for the plan: the digest when known, a placeholder otherwise. */
+function plannedTarget(input: TargetInput): string {
+  const { image } = input;
+  return digestReference(image, image.digest ?? input.expected_digest ?? `<digest of ${image.text}>`);
+}
+
+function resolutionDetails(input: TargetInput): Record<string, unknown> {
+  return input.image.digest
+    ? {}
+    : { resolves: `HEAD ${imageManifestUrl(input.image, referenceOf(input.image), input)}` };
+}
+
+/** The digest to sign: the one written, or the one the tag names now. */
+async function signingTarget(
+  ctx: ActionContext,
+  input: TargetInput,
+): Promise<{ reference: string; digest: string }> {
+  const { image } = input;
+  let digest = image.digest;
+  if (!digest) {
+    if (!image.tag) {
+      throw new StepFailure(`${image.text} names neither a tag nor a digest; cosign signs digests only`, {
+        hint: "give image@sha256:… (the build step's digest output)",
+      });
+    }
+    if (!input.resolve_tag) {
+      throw new StepFailure(`${image.text} is a tag, not a digest; refusing to sign a tag`, {
+        hint: "give image@sha256:… (the build step's digest output), or set resolve_tag: true to sign the digest the tag names now",
+      });
+    }
+    digest = (await resolveImage(ctx, registryClient(ctx, image.registry, input), image)).digest;
+    ctx.log.info(`${image.text} is ${digest}`);
+  }
+  if (input.expected_digest && digest !== input.expected_digest) {
+    throw new StepFailure(
+      `${image.text} is ${digest}, not the expected ${input.expected_digest}; refusing to sign it`,
+      {
+        hint: "sign the digest that was built and validated",
+      },
+    );
+  }
+  return { reference: digestReference(image, digest), digest };
+}
+
+const keyRequired = { message: "give exactly one of key and key_secret" };
+
+const signInput = z
+  .object({
+    ...targetFields,
+    ...signingKeyFields,
+    annotations: annotationsField.describe("extra key=value pairs signed with the image (-a)"),
+    recursive: z.boolean().default(false).describe("also sign every image of a multi-platform index"),
+  })
+  .refine(oneKey, keyRequired);
+type SignInput = z.output<typeof signInput>;
+
+function signArgv(input: SignInput, key: string, target: string): string[] {
+  return [
+    "cosign",
+    "sign",
+    "--yes",
+    "--key",
+    key,
+    ...(input.tlog_upload ? [] : ["--tlog-upload=false"]),
+    ...annotationArgs(input.annotations),
+    ...(input.recursive ? ["--recursive"] : []),
+    ...(input.plain_http ? ["--allow-http-registry"] : []),
+    target,
+  ];
+}
+
+export const sign = defineAction({
+  description: "Sign an image by digest with cosign (a tag is resolved to its digest first)",
+  input: signInput,
+  outputs: {
+    image: "the signed image: registry/repository@sha256:…",
+    digest: "the signed digest",
+  },
+  mutates: true,
+  plan: (input) => ({
+    summary: `sign ${input.image.text}${input.image.digest ? "" : " (by the digest its tag names)"}`,
+    argv: signArgv(input, keyArgument(input), plannedTarget(input)),
+    details: resolutionDetails(input),
+  }),
+  run: async (ctx, input) => {
+    const material = keyMaterial(ctx, input, "private");
+    const target = await signingTarget(ctx, input);
+    const result = await runTool(ctx, signArgv(input, material.argument, target.reference), {
+      env: material.env,
+    });
+    if (result.exitCode !== 0) throw cosignFailure(`cosign sign ${target.reference} failed`, result);
+    ctx.record("cosign.signature", {
+      image: target.reference,
+      digest: target.digest,
+      key: keyArgument(input),
+    });
+    return { image: target.reference, digest: target.digest };
+  },
+});
+
+const verifyInput = z
+  .object({
+    image: imageField.describe("the image to verify (by digest, or a tag cosign resolves)"),
+    ...verifyingKeyFields,
+    annotations: annotationsField.describe("annotations every signature must carry (-a)"),
+    expected_digest: z
+      .string()
+      .regex(DIGEST, "a digest is sha256: followed by 64 hex characters")
+      .optional()
+      .describe("fail unless the signatures are for exactly this digest"),
+    fail_on_unverified: z
+      .boolean()
+      .default(true)
+      .describe("fail the step when verification fails (false: report the verdict in outputs)"),
+    plain_http: registryFields.plain_http,
+  })
+  .refine(verifierGiven, {
+    message: "give one of key, key_secret, or certificate_identity with certificate_oidc_issuer",
+  });
+type VerifyInput = z.output<typeof verifyInput>;
+
+function verifyArgv(input: VerifyInput, key: string | undefined): string[] {
+  return [
+    "cosign",
+    "verify",
+    ...verifierArgs(key === undefined ? undefined : { argument: key, env: {} }, input),
+    ...annotationArgs(input.annotations),
+    ...(input.plain_http ? ["--allow-http-registry"] : []),
+    input.image.text,
+  ];
+}
+
+const signaturePayloads = z.array(
+  z
+    .object({
+      critical: z
+        .object({
+          identity: z.object({ "docker-reference": z.string() }).loose(),
+          image: z.object({ "docker-manifest-digest": z.string() }).loose(),
+          type: z.string(),
+        })
+        .loose(),
+      optional: z.record(z.string(), z.unknown()).nullish(),
+    })
+    .loose(),
+);
+
+/** cosign verify's exit codes for a verification that ran and said no. */
+const VERDICTS: Record<number, { verdict: string; message: (image: string) => string; hint: string }> = {
+  10: {
+    verdict: "no_signature",
+    message: (image) => `${image} has no signature`,
+    hint: "sign it first (cosign.sign), and verify the same repository it was signed in",
+  },
+  11: {
+    verdict: "tag_not_found",
+    message: (image) => `${image}: no such tag in the registry`,
+    hint: "check the tag; was the image pushed?",
+  },
+  12: {
+    verdict: "no_matching_signature",
+    message: (image) => `${image} is signed, but no signature matches the given key or identity`,
+    hint: "check that the key is the public half of the signing key (or the certificate identity and issuer)",
+  },
+  13: {
+    verdict: "no_certificate",
+    message: (image) => `the signatures on ${image} carry no certificate to check the identity against`,
+    hint: "it was signed with a key: verify with key: (the public key) instead of certificate_identity",
+  },
+};
+
+/** Runs cosign verify; a "no" from cosign is a failure, or (preview, fail_on_unverified: false) a verdict. */
+async function verifyImage(ctx: ActionContext, input: VerifyInput, preview: boolean) {
+  const material =
+    input.key === undefined && input.key_secret === undefined ? undefined : keyMaterial(ctx, input, "public");
+  const result = await runTool(ctx, verifyArgv(input, material?.argument), { env: material?.env ?? {} });
+  const unverified = (verdict: string, message: string, hint: string | undefined) => {
+    const outputs = {
+      verified: false,
+      verdict,
+      digest: "",
+      image: "",
+      signatures: 0,
+      annotations: {},
+      reason: message,
+    };
+    if (!preview) ctx.record("cosign.verification", { image: input.image.text, verdict, reason: message });
+    if (preview || !input.fail_on_unverified) {
+      ctx.log.warn(message);
+      return outputs;
+    }
+    throw commandFailure(message, result, { ...(hint === undefined ? {} : { hint }), outputs });
+  };
+  if (result.exitCode !== 0) {
+    const known = VERDICTS[result.exitCode];
+    if (known)
+      return unverified(
+        known.verdict,
+        `${known.message(input.image.text)} (cosign exit ${result.exitCode}: ${cosignError(result)})`,
+        known.hint,
+      );
+    const failure = cosignFailure(`cosign verify ${input.image.text} failed`, result);
+    return unverified("error", failure.message, failure.hint);
+  }
+  let payloads: z.infer<typeof signaturePayloads>;
+  try {
+    payloads = signaturePayloads.parse(JSON.parse(result.stdout.trim()));
+  } catch {
+    return unverified(
+      "error",
+      `cosign verify ${input.image.text} succeeded but printed no signature JSON`,
+      undefined,
+    );
+  }
+  const digests = [...new Set(payloads.map((payload) => payload.critical.image["docker-manifest-digest"]))];
+  const expected = input.expected_digest ?? input.image.digest;
+  if (payloads.length === 0 || digests.length !== 1 || (expected !== undefined && digests[0] !== expected)) {
+    return unverified(
+      "digest_mismatch",
+      `the signatures of ${input.image.text} are for ${digests.join(", ") || "nothing"}${expected ? `, not ${expected}` : ""}`,
+      "verify the digest that was signed",
+    );
+  }
+  const digest = digests[0]!;
+  const image = digestReference(input.image, digest);
+  if (!preview)
+    ctx.record("cosign.verification", { image, digest, verdict: "verified", signatures: payloads.length });
+  return {
+    verified: true,
+    verdict: "verified",
+    digest,
+    image,
+    signatures: payloads.length,
+    annotations: payloads[0]?.optional ?? {},
+    reason: "",
+  };
+}
+
+export const verify = defineAction({
+  description:
+    "Verify an image's cosign signatures with a public key (or keyless identity); exit codes 10–13 become verdicts",
+  input: verifyInput,
+  outputs: {
+    verified: "true when at least one signature verified",
+    verdict:
+      "verified, no_signature, tag_not_found, no_matching_signature, no_certificate, digest_mismatch or error",
+    digest: "the digest the signatures are for",
+    image: "registry/repository@digest that was verified",
+    signatures: "how many signatures verified",
+    annotations: "the signed annotations of the first signature",
+    reason: "why verification failed (empty when verified)",
+  },
+  mutates: false,
+  dryRunSafe: true,
+  plan: (input) => ({
+    summary: `verify the signatures of ${input.image.text}`,
+    argv: verifyArgv(
+      input,
+      input.key === undefined && input.key_secret === undefined ? undefined : keyArgument(input),
+    ),
+  }),
+  run: (ctx, input) => verifyImage(ctx, input, false),
+  // A dry-run verifies too, but reports the verdict instead of failing: the image may only be
+  // signed by an earlier step that the dry-run planned and did not run.
+  preview: (ctx, input) => verifyImage(ctx, input, true),
+});
+
+const PREDICATE_TYPES = [
+  "slsaprovenance",
+  "slsaprovenance02",
+  "slsaprovenance1",
+  "link",
+  "spdx",
+  "spdxjson",
+  "cyclonedx",
+  "vuln",
+  "openvex",
+  "custom",
+] as const;
+
+const attestInput = z
+  .object({
+    ...targetFields,
+    ...signingKeyFields,
+    predicate: optionValue("predicate").describe(
+      "the predicate file (provenance, SBOM, …), relative to the run's directory",
+    ),
+    type: z
+      .union([z.enum(PREDICATE_TYPES), z.string().regex(/^https?:\/\/\S+$/, "a predicate type name or URI")])
+      .default("custom")
+      .describe("predicate type: slsaprovenance, spdxjson, cyclonedx, vuln, openvex, custom, … or a URI"),
+    replace: z.boolean().default(false).describe("replace an existing attestation of the same type"),
+  })
+  .refine(oneKey, keyRequired);
+type AttestInput = z.output<typeof attestInput>;
+
+function attestArgv(input: AttestInput, key: string, target: string): string[] {
+  return [
+    "cosign",
+    "attest",
+    "--yes",
+    "--key",
+    key,
+    "--predicate",
+    input.predicate,
+    "--type",
+    input.type,
+    ...(input.tlog_upload ? [] : ["--tlog-upload=false"]),
+    ...(input.replace ? ["--replace"] : []),
+    ...(input.plain_http ? ["--allow-http-registry"] : []),
+    target,
+  ];
+}
+
+export const attest = defineAction({
+  description: "Attach a signed attestation (provenance, SBOM, …) to an image by digest",
+  input: attestInput,
+  outputs: {
+    image: "registry/repository@sha256:… that was attested",
+    digest: "its digest",
+    type: "the predicate type",
+  },
+  mutates: true,
+  plan: (input) => ({
+    summary: `attest ${input.type} for ${input.image.text}`,
+    argv: attestArgv(input, keyArgument(input), plannedTarget(input)),
+    details: resolutionDetails(input),
+  }),
+  run: async (ctx, input) => {
+    const material = keyMaterial(ctx, input, "private");
+    const target = await signingTarget(ctx, input);
+    const result = await runTool(ctx, attestArgv(input, material.argument, target.reference), {
+      env: material.env,
+    });
+    if (result.exitCode !== 0) throw cosignFailure(`cosign attest ${target.reference} failed`, result);
+    ctx.record("cosign.attestation", { image: target.reference, digest: target.digest, type: input.type });
+    return { image: target.reference, digest: target.digest, type: input.type };
+  },
+});

@@ -1,0 +1,166 @@
+// Pieces the kubectl actions share: the workload reference, the connection flags, reading a
+// Deployment's revision and images (`kubectl get -o json`), and mapping kubectl's errors.
+import { z } from "zod";
+import type { ProcessResult } from "../../run/process.js";
+import type { ActionContext, StepFailure } from "../contract.js";
+import { commandFailure, runTool } from "../shared/command.js";
+import { kubeconfigField, kubeContextField, namespaceField } from "../shared/fields.js";
+
+const KINDS: Record<string, string> = {
+  deployment: "deployment",
+  deployments: "deployment",
+  deploy: "deployment",
+  daemonset: "daemonset",
+  daemonsets: "daemonset",
+  ds: "daemonset",
+  statefulset: "statefulset",
+  statefulsets: "statefulset",
+  sts: "statefulset",
+};
+
+/** "deployment/api" (also deploy/, daemonset/, ds/, statefulset/, sts/), normalised. */
+export const workloadField = z
+  .string()
+  .min(1, "resource must not be empty")
+  .refine((value) => !value.startsWith("-"), 'resource must not start with "-"')
+  .transform((value, ctx) => {
+    const match = /^([a-z]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(value);
+    const kind = match ? KINDS[match[1]!] : undefined;
+    if (!match || !kind) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${value}" is not a workload: write deployment/NAME, daemonset/NAME or statefulset/NAME`,
+      });
+      return z.NEVER;
+    }
+    return `${kind}/${match[2]}`;
+  })
+  .describe("the workload: deployment/NAME, daemonset/NAME or statefulset/NAME");
+
+export const connectionFields = {
+  namespace: namespaceField,
+  kube_context: kubeContextField,
+  kubeconfig: kubeconfigField,
+};
+
+export interface Connection {
+  namespace?: string | undefined;
+  kube_context?: string | undefined;
+  kubeconfig?: string | undefined;
+}
+
+export function connectionArgs(input: Connection): string[] {
+  return [
+    ...(input.namespace ? ["--namespace", input.namespace] : []),
+    ...(input.kube_context ? ["--context", input.kube_context] : []),
+    ...(input.kubeconfig ? ["--kubeconfig", input.kubeconfig] : []),
+  ];
+}
+
+export function where(resource: string, input: Connection): string {
+  const parts = [input.namespace ? `namespace ${input.namespace}` : "the default namespace"];
+  if (input.kube_context) parts.push(`context ${input.kube_context}`);
+  return `${resource} in ${parts.join(", ")}`;
+}
+
+export interface WorkloadState {
+  /** deployment.kubernetes.io/revision (0 for kinds that do not carry it). */
+  revision: number;
+  /** container name → image. */
+  images: Record<string, string>;
+}
+
+const workloadJson = z.object({
+  metadata: z.object({ annotations: z.record(z.string(), z.string()).nullish() }).loose(),
+  spec: z
+    .object({
+      template: z
+        .object({
+          spec: z
+            .object({ containers: z.array(z.object({ name: z.string(), image: z.string() }).loose()) })
+            .loose(),
+        })
+        .loose(),
+    })
+    .loose(),
+});
+
+export async function readWorkload(
+  ctx: ActionContext,
+  resource: string,
+  input: Connection,
+): Promise<WorkloadState> {
+  const result = await runTool(ctx, [
+    "kubectl",
+    "get",
+    resource,
+    ...connectionArgs(input),
+    "--output",
+    "json",
+  ]);
+  if (result.exitCode !== 0) throw kubectlFailure(`kubectl get ${resource}`, result, resource, input);
+  let parsed;
+  try {
+    parsed = workloadJson.parse(JSON.parse(result.stdout));
+  } catch (error) {
+    throw commandFailure(`kubectl get ${resource} printed JSON relctl cannot read`, result, {
+      hint: String(error instanceof Error ? error.message : error).split("\n")[0],
+    });
+  }
+  const revision = Number(parsed.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0);
+  const images: Record<string, string> = {};
+  for (const container of parsed.spec.template.spec.containers) images[container.name] = container.image;
+  return { revision: Number.isFinite(revision) ? revision : 0, images };
+}
+
+/** kubectl prints "error: …" or "Error from server (Reason): …". */
+export function kubectlError(result: Pick<ProcessResult, "stderr" | "stdout">): string {
+  const text = (result.stderr.trim() === "" ? result.stdout : result.stderr).trim();
+  const line = text.split("\n").find((candidate) => /^(error|Error from server)/.test(candidate));
+  return (line ?? text.split("\n").pop() ?? "").replace(/^error: /, "").trim();
+}
+
+const HINTS: [RegExp, (resource: string, input: Connection) => string][] = [
+  [
+    /NotFound|not found/,
+    (resource, input) => `check that ${where(resource, input)} exists (name, namespace, context)`,
+  ],
+  [
+    /exceeded its progress deadline/,
+    () => "the new pods are not becoming ready: check them (kubectl describe pods, logs), then roll back",
+  ],
+  [/timed out waiting/, () => "the rollout did not finish within timeout: check the pods, or raise timeout"],
+  [/no rollout history found/, () => "there is no earlier revision to return to"],
+  [
+    /unable to find specified revision/,
+    () => "that revision is not in the rollout history (kubectl rollout history)",
+  ],
+  [/unable to find container named/, () => "check the container names in the workload's pod template"],
+  [
+    /context .*(not found|does not exist)|context was not found/,
+    () => "check kube_context against kubectl config get-contexts",
+  ],
+  [
+    /Unable to connect to the server|connection refused/,
+    () => "the cluster's API server does not answer from here",
+  ],
+  [
+    /unknown (shorthand )?flag/,
+    () => "this kubectl does not know a flag relctl passed: check its version (relctl doctor)",
+  ],
+];
+
+export function kubectlFailure(
+  what: string,
+  result: ProcessResult,
+  resource: string,
+  input: Connection,
+  outputs?: Record<string, unknown>,
+): StepFailure {
+  const message = kubectlError(result);
+  const hint = HINTS.find(([pattern]) => pattern.test(message))?.[1](resource, input);
+  return commandFailure(`${what} failed: ${message}`, result, {
+    ...(hint === undefined ? {} : { hint }),
+    ...(outputs === undefined ? {} : { outputs }),
+  });
+}

@@ -1,0 +1,74 @@
+// Running an outside tool (helm, cosign, kubectl) from an action: argv arrays through ctx.exec,
+// in the run's directory, with the run's environment plus what the action adds (a password
+// from a secret travels in the child's environment, never in argv), and failures that keep
+// the command, its exit code and the last lines of its stderr.
+import { StepFailure, type ActionContext } from "../contract.js";
+import type { ProcessResult } from "../../run/process.js";
+
+export interface ToolRunOptions {
+  /** Variables added to the child's environment (secrets go here, never into argv). */
+  env?: Record<string, string>;
+  /** Working directory; defaults to the run's directory. */
+  cwd?: string;
+  input?: string;
+  /** Aborts as well as ctx.signal (a preview's shorter deadline). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs argv and resolves with the result whatever the exit code. The child sees the environment
+ * relctl was started with (ctx.env, so PATH and tool settings such as KUBECONFIG apply) plus
+ * options.env.
+ */
+export async function runTool(
+  ctx: ActionContext,
+  argv: readonly string[],
+  options: ToolRunOptions = {},
+): Promise<ProcessResult> {
+  const result = await ctx.exec.run(argv, {
+    cwd: options.cwd ?? ctx.cwd,
+    env: { ...definedEntries(ctx.env), ...options.env },
+    signal: options.signal ?? ctx.signal,
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
+  ctx.log.debug(`${argv.join(" ")} exited with ${result.exitCode}`);
+  return result;
+}
+
+function definedEntries(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) result[name] = value;
+  return result;
+}
+
+/** The last lines of a failed command's output: what a person needs to see. */
+export function outputTail(result: Pick<ProcessResult, "stdout" | "stderr">, lines = 12): string {
+  const text = (result.stderr.trim() === "" ? result.stdout : result.stderr).trim();
+  return text.split("\n").slice(-lines).join("\n");
+}
+
+/** A StepFailure for a command that ran and failed. */
+export function commandFailure(
+  message: string,
+  result: ProcessResult,
+  options: { hint?: string; outputs?: Record<string, unknown> } = {},
+): StepFailure {
+  return new StepFailure(message, {
+    command: result.command,
+    exitCode: result.exitCode,
+    stderrTail: outputTail(result),
+    ...(options.hint === undefined ? {} : { hint: options.hint }),
+    ...(options.outputs === undefined ? {} : { outputs: options.outputs }),
+  });
+}
+
+/** The value of a named secret, or a failure that says which secret is missing. */
+export function requireSecret(ctx: ActionContext, name: string, usedFor: string): string {
+  const value = ctx.secrets.get(name);
+  if (value === undefined || value === "") {
+    throw new StepFailure(`secret "${name}" (${usedFor}) has no value`, {
+      hint: `declare it under secrets: in the playbook and set its source (env://… or file://…)`,
+    });
+  }
+  return value;
+}

@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import cosign from "../../../src/executors/cosign.js";
+import { cosignProject, DIGEST, IMAGE, OTHER_DIGEST, PASSWORD, type CosignProject } from "./setup.js";
+
+const SIGNED = `${IMAGE}@${DIGEST}`;
+
+async function signed(
+  options: { tlog?: boolean; annotations?: Record<string, string> } = {},
+): Promise<CosignProject> {
+  const project = await cosignProject();
+  const ctx = await project.withSecrets({ cosign_password: PASSWORD });
+  await project.run(
+    "sign",
+    {
+      image: SIGNED,
+      key: "cosign.key",
+      password_secret: "cosign_password",
+      tlog_upload: options.tlog ?? false,
+      annotations: options.annotations ?? {},
+    },
+    ctx,
+  );
+  return project;
+}
+
+describe("cosign.verify", () => {
+  it("verifies with the public key and reads the digest and annotations from cosign's JSON", async () => {
+    const project = await signed({ annotations: { release: "v1.2.3" } });
+    const ctx = await project.context();
+    const outputs = await project.run(
+      "verify",
+      { image: SIGNED, key: "cosign.pub", insecure_ignore_tlog: true, annotations: { release: "v1.2.3" } },
+      ctx,
+    );
+    expect(outputs).toEqual({
+      verified: true,
+      verdict: "verified",
+      digest: DIGEST,
+      image: SIGNED,
+      signatures: 1,
+      annotations: { release: "v1.2.3" },
+      reason: "",
+    });
+    expect(project.calls().at(-1)).toEqual([
+      "verify",
+      "--key",
+      "cosign.pub",
+      "--insecure-ignore-tlog=true",
+      "--annotations",
+      "release=v1.2.3",
+      SIGNED,
+    ]);
+    expect(ctx.records.at(-1)).toEqual({
+      kind: "cosign.verification",
+      data: { image: SIGNED, digest: DIGEST, verdict: "verified", signatures: 1 },
+    });
+  });
+
+  it("turns exit code 10 into the verdict no_signature", async () => {
+    const project = await cosignProject();
+    const failure = await project.fail("verify", { image: `${IMAGE}@${OTHER_DIGEST}`, key: "cosign.pub" });
+    expect(failure.message).toBe(
+      `${IMAGE}@${OTHER_DIGEST} has no signature (cosign exit 10: no signatures found)`,
+    );
+    expect(failure.exitCode).toBe(10);
+    expect(failure.hint).toMatch(/sign it first/);
+    expect(failure.outputs).toMatchObject({ verified: false, verdict: "no_signature" });
+  });
+
+  it("turns exit code 12 into no_matching_signature when another key signed it", async () => {
+    const project = await signed();
+    await project.keyPair("other", "pw");
+    const failure = await project.fail("verify", {
+      image: SIGNED,
+      key: "other.pub",
+      insecure_ignore_tlog: true,
+    });
+    expect(failure.exitCode).toBe(12);
+    expect(failure.message).toBe(
+      `${SIGNED} is signed, but no signature matches the given key or identity (cosign exit 12: no matching signatures: invalid signature when validating ASN.1 encoded signature)`,
+    );
+    expect(failure.outputs).toMatchObject({ verdict: "no_matching_signature" });
+  });
+
+  it("does not accept a signature missing from the transparency log unless told to", async () => {
+    const project = await signed({ tlog: false });
+    const failure = await project.fail("verify", { image: SIGNED, key: "cosign.pub" });
+    expect(failure.exitCode).toBe(12);
+    expect(failure.message).toMatch(/signature not found in transparency log/);
+    expect(
+      await project.run("verify", { image: SIGNED, key: "cosign.pub", insecure_ignore_tlog: true }),
+    ).toMatchObject({
+      verified: true,
+    });
+  });
+
+  it("accepts a signature that was recorded in the transparency log", async () => {
+    const project = await signed({ tlog: true });
+    expect(await project.run("verify", { image: SIGNED, key: "cosign.pub" })).toMatchObject({
+      verified: true,
+    });
+  });
+
+  it("turns exit code 11 into tag_not_found", async () => {
+    const project = await signed();
+    const failure = await project.fail("verify", { image: `${IMAGE}:v9.9.9`, key: "cosign.pub" });
+    expect(failure.exitCode).toBe(11);
+    expect(failure.outputs).toMatchObject({ verdict: "tag_not_found" });
+    expect(failure.hint).toMatch(/check the tag/);
+  });
+
+  it("turns exit code 13 into no_certificate when a key-signed image is verified keyless", async () => {
+    const project = await signed();
+    const failure = await project.fail("verify", {
+      image: SIGNED,
+      certificate_identity: "https://github.com/acme/api/.github/workflows/release.yml@refs/heads/main",
+      certificate_oidc_issuer: "https://token.actions.githubusercontent.com",
+    });
+    expect(failure.exitCode).toBe(13);
+    expect(failure.outputs).toMatchObject({ verdict: "no_certificate" });
+    expect(failure.hint).toMatch(/verify with key/);
+  });
+
+  it("reports the verdict without failing when fail_on_unverified is false", async () => {
+    const project = await cosignProject();
+    const ctx = await project.context();
+    const outputs = await project.run(
+      "verify",
+      { image: SIGNED, key: "cosign.pub", fail_on_unverified: false },
+      ctx,
+    );
+    expect(outputs).toMatchObject({ verified: false, verdict: "no_signature" });
+    expect(
+      ctx.logs.some((log) => log.level === "warn" && log.message.startsWith(`${SIGNED} has no signature`)),
+    ).toBe(true);
+  });
+
+  it("fails when the signatures are for another digest than the one expected", async () => {
+    const project = await signed();
+    project.tags({ [`${IMAGE}:v1.2.3`]: DIGEST });
+    expect(
+      await project.run("verify", {
+        image: `${IMAGE}:v1.2.3`,
+        key: "cosign.pub",
+        insecure_ignore_tlog: true,
+      }),
+    ).toMatchObject({
+      verified: true,
+      digest: DIGEST,
+      image: SIGNED,
+    });
+    const failure = await project.fail("verify", {
+      image: `${IMAGE}:v1.2.3`,
+      key: "cosign.pub",
+      insecure_ignore_tlog: true,
+      expected_digest: OTHER_DIGEST,
+    });
+    expect(failure.message).toBe(`the signatures of ${IMAGE}:v1.2.3 are for ${DIGEST}, not ${OTHER_DIGEST}`);
+    expect(failure.outputs).toMatchObject({ verdict: "digest_mismatch" });
+  });
+
+  it("fails when a required annotation was not signed", async () => {
+    const project = await signed({ annotations: { release: "v1.2.2" } });
+    const failure = await project.fail("verify", {
+      image: SIGNED,
+      key: "cosign.pub",
+      insecure_ignore_tlog: true,
+      annotations: { release: "v1.2.3" },
+    });
+    expect(failure.outputs).toMatchObject({ verdict: "no_matching_signature" });
+  });
+
+  it("reports the verdict in a dry-run preview without failing or recording it", async () => {
+    const project = await cosignProject();
+    const ctx = await project.context();
+    const action = cosign.actions.verify!;
+    const outputs = await action.preview!(ctx, action.input.parse({ image: SIGNED, key: "cosign.pub" }));
+    expect(outputs).toMatchObject({ verified: false, verdict: "no_signature" });
+    expect(ctx.records).toEqual([]);
+  });
+});

@@ -1,0 +1,387 @@
+// A faithful fake of the cosign CLI (v2.4 behaviour) for tests that cannot reach a registry's
+// signature store or Rekor. Keys and signatures are real ECDSA P-256 (node:crypto): a signature
+// verifies only with the public half of the key that made it, a key file decrypts only with the
+// right COSIGN_PASSWORD, and a changed file no longer verifies. State under
+// $RELCTL_FAKE_COSIGN_STATE: signatures.json (per registry/repository@digest), attestations.json,
+// kms/ (keys behind awskms:// gcpkms:// azurekms:// hashivault:// k8s:// URIs), and tags.json
+// ({"registry/repo:tag": "sha256:…"}, what tags name, seeded by tests).
+//
+// Commands: version, generate-key-pair, sign, verify, sign-blob, verify-blob, attest. Exit codes
+// as cosign's: 10 no signatures, 11 tag not found, 12 no matching signatures, 13 no certificate,
+// 1 any other error ("Error: …" and "main.go:74: error during command execution: …" on stderr).
+// Unknown flags fail like cobra: "Error: unknown flag: --foo".
+import { createHash, generateKeyPairSync, sign as ecSign, verify as ecVerify } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Buffer } from "node:buffer";
+import process from "node:process";
+import { CosignError, encryptKey, password, signer, verifier } from "./lib/cosign-keys.mjs";
+import { parseArgs, UsageError } from "./lib/flags.mjs";
+import { logCall, readJson, stateDir, writeJson } from "./lib/state.mjs";
+
+const VERSION = process.env.RELCTL_FAKE_COSIGN_VERSION ?? "v2.4.1";
+
+const STATE = () => stateDir("RELCTL_FAKE_COSIGN_STATE", "cosign");
+const err = (text) => process.stderr.write(text);
+
+const GLOBAL = {
+  "output-file": { type: "string" },
+  timeout: { type: "duration", short: "t" },
+  verbose: { type: "bool", short: "d" },
+  help: { type: "bool", short: "h" },
+};
+const REGISTRY = {
+  "allow-http-registry": { type: "bool" },
+  "allow-insecure-registry": { type: "bool" },
+  "registry-username": { type: "string" },
+  "registry-password": { type: "string" },
+  "registry-token": { type: "string" },
+  "k8s-keychain": { type: "bool" },
+  "attachment-tag-prefix": { type: "string" },
+};
+const TLOG = {
+  "tlog-upload": { type: "bool" },
+  "rekor-url": { type: "string" },
+  "new-bundle-format": { type: "bool" },
+  "use-signing-config": { type: "bool" },
+  "signing-config": { type: "string" },
+  "trusted-root": { type: "string" },
+};
+const VERIFY = {
+  key: { type: "string" },
+  "certificate-identity": { type: "string" },
+  "certificate-identity-regexp": { type: "string" },
+  "certificate-oidc-issuer": { type: "string" },
+  "certificate-oidc-issuer-regexp": { type: "string" },
+  "insecure-ignore-tlog": { type: "bool" },
+  "insecure-ignore-sct": { type: "bool" },
+  "rekor-url": { type: "string" },
+  "trusted-root": { type: "string" },
+  "new-bundle-format": { type: "bool" },
+  offline: { type: "bool" },
+  "private-infrastructure": { type: "bool" },
+};
+
+function parse(args, spec) {
+  const parsed = parseArgs(args, { ...GLOBAL, ...spec });
+  for (const warning of parsed.warnings) err(`${warning}\n`);
+  return parsed;
+}
+
+// ---- images ---------------------------------------------------------------------------------
+
+function parseImage(reference) {
+  const at = reference.indexOf("@");
+  if (at !== -1) return { repo: reference.slice(0, at), digest: reference.slice(at + 1) };
+  const colon = reference.lastIndexOf(":");
+  const hasTag = colon > reference.lastIndexOf("/");
+  return {
+    repo: hasTag ? reference.slice(0, colon) : reference,
+    tag: hasTag ? reference.slice(colon + 1) : "latest",
+  };
+}
+
+/** The digest an image reference names; a tag is looked up in tags.json. */
+function resolveImage(reference) {
+  const image = parseImage(reference);
+  if (image.digest) return image;
+  const digest = readJson(join(STATE(), "tags.json"), {})[`${image.repo}:${image.tag}`];
+  if (!digest) {
+    throw new CosignError(
+      `image tag not found: GET https://${image.repo.split("/")[0]}/v2/${image.repo.split("/").slice(1).join("/")}/manifests/${image.tag}: MANIFEST_UNKNOWN: manifest unknown; unknown tag=${image.tag}`,
+      11,
+    );
+  }
+  return { ...image, digest };
+}
+
+function annotationsOf(list) {
+  const annotations = {};
+  for (const item of list ?? []) {
+    const eq = item.indexOf("=");
+    if (eq === -1) throw new CosignError(`unable to parse annotation: ${item}`);
+    annotations[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return annotations;
+}
+
+const signaturesFile = () => join(STATE(), "signatures.json");
+
+function signImage(args) {
+  const { flags, positionals } = parse(args, {
+    ...REGISTRY,
+    ...TLOG,
+    key: { type: "string" },
+    yes: { type: "bool", short: "y" },
+    annotations: { type: "stringSlice", short: "a" },
+    recursive: { type: "bool", short: "r" },
+    upload: { type: "bool" },
+    "output-signature": { type: "string" },
+    "output-payload": { type: "string" },
+    "output-certificate": { type: "string" },
+    "record-creation-timestamp": { type: "bool" },
+    "registry-referrers-mode": { type: "string" },
+  });
+  if (positionals.length !== 1) throw new CosignError("accepts 1 arg(s), received " + positionals.length);
+  if (!flags.key)
+    throw new CosignError("signing in keyless mode needs an OIDC identity token; none available (fake)");
+  const reference = positionals[0];
+  const image = parseImage(reference);
+  if (!image.digest) {
+    err(
+      `WARNING: Image reference ${reference} uses a tag, not a digest, to identify the image to sign.\n    This can lead you to sign a different image than the intended one. Please use a\n    digest (example.com/ubuntu@sha256:abc123...) rather than tag\n    (example.com/ubuntu:latest) for the input to cosign. The ability to refer to\n    images by tag will be removed in a future release.\n\n`,
+    );
+  }
+  let key;
+  let resolved;
+  try {
+    key = signer(flags.key, STATE());
+    resolved = resolveImage(reference);
+  } catch (error) {
+    if (error instanceof CosignError)
+      throw new CosignError(
+        `signing [${reference}]: ${error.code === 11 ? "accessing entity: " : "getting signer: "}${error.message}`,
+      );
+    throw error;
+  }
+  const annotations = annotationsOf(flags.annotations);
+  const payload = {
+    critical: {
+      identity: { "docker-reference": resolved.repo },
+      image: { "docker-manifest-digest": resolved.digest },
+      type: "cosign container image signature",
+    },
+    optional: Object.keys(annotations).length > 0 ? annotations : null,
+  };
+  const bytes = Buffer.from(JSON.stringify(payload));
+  const signature = ecSign("sha256", bytes, key).toString("base64");
+  const tlog = flags["tlog-upload"] !== false;
+  if (tlog) err("tlog entry created with index: 1000001\n");
+  const all = readJson(signaturesFile(), {});
+  const id = `${resolved.repo}@${resolved.digest}`;
+  all[id] = [...(all[id] ?? []), { payload: bytes.toString("base64"), signature, tlog }];
+  writeJson(signaturesFile(), all);
+  err(`Pushing signature to: ${resolved.repo}\n`);
+}
+
+function verifyImage(args) {
+  const { flags, positionals } = parse(args, {
+    ...REGISTRY,
+    ...VERIFY,
+    annotations: { type: "stringSlice", short: "a" },
+    output: { type: "string", short: "o" },
+    "check-claims": { type: "bool" },
+    "local-image": { type: "bool" },
+    "max-workers": { type: "int" },
+    signature: { type: "string" },
+    payload: { type: "string" },
+  });
+  if (positionals.length < 1) throw new CosignError("requires at least 1 arg(s), only received 0");
+  if (!flags.key && !flags["certificate-identity"] && !flags["certificate-identity-regexp"]) {
+    throw new CosignError(
+      "--certificate-identity or --certificate-identity-regexp is required for verification in keyless mode",
+    );
+  }
+  for (const reference of positionals) {
+    const resolved = resolveImage(reference);
+    const found = readJson(signaturesFile(), {})[`${resolved.repo}@${resolved.digest}`] ?? [];
+    if (found.length === 0) throw new CosignError("no signatures found", 10);
+    if (!flags.key) throw new CosignError("no certificate found on signature", 13);
+    const key = verifier(flags.key, STATE());
+    const wanted = annotationsOf(flags.annotations);
+    const matching = found.filter((item) => {
+      const bytes = Buffer.from(item.payload, "base64");
+      if (!ecVerify("sha256", bytes, key, Buffer.from(item.signature, "base64"))) return false;
+      if (!flags["insecure-ignore-tlog"] && !item.tlog) return false;
+      const optional = JSON.parse(bytes.toString("utf8")).optional ?? {};
+      return Object.entries(wanted).every(([name, value]) => optional[name] === value);
+    });
+    if (matching.length === 0) {
+      const reason = found.some((item) =>
+        ecVerify("sha256", Buffer.from(item.payload, "base64"), key, Buffer.from(item.signature, "base64")),
+      )
+        ? "signature not found in transparency log"
+        : "invalid signature when validating ASN.1 encoded signature";
+      throw new CosignError(`no matching signatures: ${reason}`, 12);
+    }
+    if (flags["insecure-ignore-tlog"]) {
+      err(
+        "WARNING: Skipping tlog verification is an insecure practice that lacks transparency and auditability verification for the signature.\n",
+      );
+    }
+    err(
+      `\nVerification for ${reference} --\nThe following checks were performed on each of these signatures:\n  - The cosign claims were validated\n`,
+    );
+    if (!flags["insecure-ignore-tlog"])
+      err("  - Existence of the claims in the transparency log was verified offline\n");
+    err("  - The signatures were verified against the specified public key\n");
+    const payloads = matching.map((item) => JSON.parse(Buffer.from(item.payload, "base64").toString("utf8")));
+    process.stdout.write(`${JSON.stringify(payloads)}\n`);
+  }
+}
+
+function signBlob(args) {
+  const { flags, positionals } = parse(args, {
+    ...TLOG,
+    key: { type: "string" },
+    yes: { type: "bool", short: "y" },
+    bundle: { type: "string" },
+    "output-signature": { type: "string" },
+    "output-certificate": { type: "string" },
+    b64: { type: "bool" },
+  });
+  if (positionals.length !== 1) throw new CosignError(`accepts 1 arg(s), received ${positionals.length}`);
+  if (!flags.key)
+    throw new CosignError("signing in keyless mode needs an OIDC identity token; none available (fake)");
+  const file = positionals[0];
+  const key = signer(flags.key, STATE());
+  if (!existsSync(resolve(process.cwd(), file)))
+    throw new CosignError(`open ${file}: no such file or directory`);
+  err(`Using payload from: ${file}\n`);
+  const signature = ecSign("sha256", readFileSync(resolve(process.cwd(), file)), key).toString("base64");
+  const tlog = flags["tlog-upload"] !== false;
+  if (flags.bundle) {
+    const bundle = {
+      base64Signature: signature,
+      cert: "",
+      ...(tlog ? { rekorBundle: { SignedEntryTimestamp: "ZmFrZQ==", Payload: { logIndex: 1000002 } } } : {}),
+    };
+    writeFileSync(resolve(process.cwd(), flags.bundle), JSON.stringify(bundle));
+    err(`Wrote bundle to file ${flags.bundle}\n`);
+  }
+  if (flags["output-signature"]) writeFileSync(resolve(process.cwd(), flags["output-signature"]), signature);
+  process.stdout.write(`${signature}\n`);
+}
+
+function verifyBlob(args) {
+  const { flags, positionals } = parse(args, {
+    ...VERIFY,
+    bundle: { type: "string" },
+    signature: { type: "string" },
+    certificate: { type: "string" },
+  });
+  if (positionals.length !== 1) throw new CosignError(`accepts 1 arg(s), received ${positionals.length}`);
+  if (!flags.key)
+    throw new CosignError(
+      "--certificate-identity or --certificate-identity-regexp is required for verification in keyless mode",
+    );
+  const file = resolve(process.cwd(), positionals[0]);
+  if (!existsSync(file)) throw new CosignError(`open ${positionals[0]}: no such file or directory`);
+  let signature;
+  let tlog = false;
+  if (flags.bundle) {
+    const path = resolve(process.cwd(), flags.bundle);
+    if (!existsSync(path)) throw new CosignError(`open ${flags.bundle}: no such file or directory`);
+    const bundle = JSON.parse(readFileSync(path, "utf8"));
+    signature = bundle.base64Signature;
+    tlog = bundle.rekorBundle !== undefined;
+  } else if (flags.signature) {
+    signature = readFileSync(resolve(process.cwd(), flags.signature), "utf8").trim();
+  } else {
+    throw new CosignError("either a signature or a bundle must be provided");
+  }
+  const key = verifier(flags.key, STATE());
+  if (!ecVerify("sha256", readFileSync(file), key, Buffer.from(signature, "base64"))) {
+    throw new CosignError("invalid signature when validating ASN.1 encoded signature");
+  }
+  if (!flags["insecure-ignore-tlog"] && !tlog)
+    throw new CosignError(
+      "bundle does not contain a transparency log entry; use --insecure-ignore-tlog=true",
+    );
+  err("Verified OK\n");
+}
+
+function attest(args) {
+  const { flags, positionals } = parse(args, {
+    ...REGISTRY,
+    ...TLOG,
+    key: { type: "string" },
+    yes: { type: "bool", short: "y" },
+    predicate: { type: "string" },
+    type: { type: "string" },
+    replace: { type: "bool" },
+    recursive: { type: "bool", short: "r" },
+    "no-upload": { type: "bool" },
+  });
+  if (positionals.length !== 1) throw new CosignError(`accepts 1 arg(s), received ${positionals.length}`);
+  if (!flags.predicate) throw new CosignError('required flag(s) "predicate" not set');
+  const reference = positionals[0];
+  const key = signer(flags.key ?? "", STATE());
+  const path = resolve(process.cwd(), flags.predicate);
+  if (!existsSync(path)) throw new CosignError(`open ${flags.predicate}: no such file or directory`);
+  const predicate = readFileSync(path);
+  try {
+    JSON.parse(predicate.toString("utf8"));
+  } catch {
+    throw new CosignError(`invalid predicate: ${flags.predicate} is not JSON`);
+  }
+  err(`Using payload from: ${flags.predicate}\n`);
+  const resolved = resolveImage(reference);
+  const file = join(STATE(), "attestations.json");
+  const all = readJson(file, {});
+  const id = `${resolved.repo}@${resolved.digest}`;
+  const type = flags.type ?? "custom";
+  const kept = flags.replace ? (all[id] ?? []).filter((item) => item.type !== type) : (all[id] ?? []);
+  const statement = Buffer.from(
+    JSON.stringify({ type, predicate: createHash("sha256").update(predicate).digest("hex") }),
+  );
+  all[id] = [
+    ...kept,
+    {
+      type,
+      statement: statement.toString("base64"),
+      signature: ecSign("sha256", statement, key).toString("base64"),
+    },
+  ];
+  writeJson(file, all);
+}
+
+function generateKeyPair(args) {
+  const { flags } = parse(args, { "output-key-prefix": { type: "string" }, kms: { type: "string" } });
+  const prefix = flags["output-key-prefix"] ?? "cosign";
+  const keyPath = resolve(process.cwd(), `${prefix}.key`);
+  if (existsSync(keyPath)) throw new CosignError(`${prefix}.key already exists`);
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  writeFileSync(keyPath, encryptKey(privateKey, password()), { mode: 0o600 });
+  writeFileSync(resolve(process.cwd(), `${prefix}.pub`), publicKey.export({ type: "spki", format: "pem" }));
+  err(`Private key written to ${prefix}.key\nPublic key written to ${prefix}.pub\n`);
+}
+
+function version(args) {
+  const { flags } = parse(args, { json: { type: "bool" } });
+  const info = {
+    gitVersion: VERSION,
+    gitCommit: "unknown",
+    gitTreeState: "clean",
+    buildDate: "unknown",
+    goVersion: "go1.22.7",
+    compiler: "gc",
+    platform: "linux/amd64",
+  };
+  if (flags.json) return process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+  process.stdout.write(
+    `cosign: A tool for Container Signing, Verification and Storage in an OCI registry.\n\nGitVersion:    ${info.gitVersion}\nGitCommit:     ${info.gitCommit}\nGitTreeState:  ${info.gitTreeState}\nBuildDate:     ${info.buildDate}\nGoVersion:     ${info.goVersion}\nCompiler:      ${info.compiler}\nPlatform:      ${info.platform}\n`,
+  );
+}
+
+const COMMANDS = {
+  version,
+  "generate-key-pair": generateKeyPair,
+  sign: signImage,
+  verify: verifyImage,
+  "sign-blob": signBlob,
+  "verify-blob": verifyBlob,
+  attest,
+};
+
+const [command, ...args] = process.argv.slice(2);
+if (process.env.RELCTL_FAKE_COSIGN_STATE) logCall(STATE(), process.argv.slice(2));
+try {
+  const handler = COMMANDS[command];
+  if (!handler) throw new UsageError(`unknown command "${command ?? ""}" for "cosign"`);
+  handler(args);
+} catch (error) {
+  if (!(error instanceof CosignError || error instanceof UsageError)) throw error;
+  err(`Error: ${error.message}\nmain.go:74: error during command execution: ${error.message}\n`);
+  process.exit(error instanceof CosignError ? error.code : 1);
+}
