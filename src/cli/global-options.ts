@@ -11,6 +11,8 @@ export interface GlobalOptions {
   color: boolean;
   verbose: boolean;
   cwd?: string;
+  /** Where run state lives (default .relctl/ in the run's directory). */
+  stateDir?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -25,7 +27,11 @@ export function addGlobalOptions(command: Command): Command {
     .option("--json", "print one JSON event per line on stdout; logs go to stderr", false)
     .addOption(new Option("--no-color", "disable colour (also NO_COLOR=1)"))
     .option("-v, --verbose", "show debug logs and stack traces", false)
-    .option("-C, --cwd <dir>", "directory to run in (default: the current directory)");
+    .option("-C, --cwd <dir>", "directory to run in (default: the current directory)")
+    .option(
+      "--state-dir <dir>",
+      "where relctl keeps run state: journals, locks, approvals (default .relctl)",
+    );
 }
 
 export function globalOptions(command: Command): GlobalOptions {
@@ -40,5 +46,6 @@ export function globalOptions(command: Command): GlobalOptions {
     color: raw.color !== false,
     verbose: raw.verbose === true,
     cwd: raw.cwd,
+    stateDir: raw.stateDir,
   };
 }

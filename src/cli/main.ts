@@ -1,7 +1,7 @@
 // Wires commander to the command handlers. No logic lives here: each handler is imported only
 // when its command runs, so `relctl lint` never loads Octokit and `--help` loads almost nothing.
 import { Command, CommanderError } from "commander";
-import { ExitCode } from "../errors.js";
+import { ExitCode, isRelctlError } from "../errors.js";
 import { PHASES } from "../playbook/model.js";
 import { addGlobalOptions, globalOptions, type GlobalOptions } from "./global-options.js";
 import { reportFatal } from "./fatal.js";
@@ -37,8 +37,13 @@ export async function main(argv: string[], io?: Io): Promise<number> {
       writeErr: (text) => (activeIo ?? processIo(true)).err(text),
     });
 
-  const command = (name: string, description: string, load: (cmd: Command) => Promise<Handler>): Command => {
-    const cmd = addGlobalOptions(program.command(name).description(description));
+  const command = (
+    name: string,
+    description: string,
+    load: (cmd: Command) => Promise<Handler>,
+    parent: Command = program,
+  ): Command => {
+    const cmd = addGlobalOptions(parent.command(name).description(description));
     cmd.action(async (...args: unknown[]) => {
       const self = args[args.length - 1] as Command;
       const options = globalOptions(self);
@@ -80,6 +85,91 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     const { schemaCommand } = await import("./commands/schema.js");
     return schemaCommand;
   });
+  command(
+    "gate",
+    "measure a stage's gates now (read-only); --watch runs them until they decide",
+    async (cmd) => {
+      const { gateCommand } = await import("./commands/gate.js");
+      return (options, out) => gateCommand(String(cmd.args[0]), cmd.opts(), options, out);
+    },
+  )
+    .argument("<stage>", "the stage whose gates to evaluate")
+    .option("--watch", "run the gates for real: hold, abort criteria and limits, until each decides");
+  command("decide", "continue or abort a gate that paused on an inconclusive verdict", async (cmd) => {
+    const { decideCommand } = await import("./commands/decide.js");
+    const [run, step, decision] = cmd.args.map(String);
+    return (options, out) => decideCommand(run!, step!, decision!, cmd.opts(), options, out);
+  })
+    .argument("<run>", "run id (relctl history)")
+    .argument("<step>", "the paused gate step")
+    .argument("<decision>", "continue or abort")
+    .option("--reason <text>", "why (recorded)");
+  command("approve", "approve the plan of a run for a stage that needs approvals", async (cmd) => {
+    const { approveCommand } = await import("./commands/approve.js");
+    return (options, out) => approveCommand(String(cmd.args[0]), cmd.opts(), options, out);
+  })
+    .argument("<run>", "the run that asked for approvals (its id is in the refusal)")
+    .requiredOption("--role <role>", "the role you approve as, e.g. release-captain or oncall-sre")
+    .option("--stage <stage>", "approve only this stage of the run")
+    .option("--comment <text>", "a note kept with the approval");
+  command("status", "show where a run stands (default: the latest run)", async (cmd) => {
+    const { statusCommand } = await import("./commands/status.js");
+    return (options, out) => statusCommand(cmd.args[0], options, out);
+  }).argument("[run]", "run id (default: the latest)");
+  command("history", "list the runs recorded in the state directory, newest first", async () => {
+    const { historyCommand } = await import("./commands/status.js");
+    return historyCommand;
+  });
+  addRunOptions(
+    command("resume", "continue an interrupted run without repeating its completed steps", async (cmd) => {
+      const { resumeCommand } = await import("./commands/resume.js");
+      return (options, out) =>
+        resumeCommand(String(cmd.args[0]), { ...options, ...runCommandOptions(cmd) }, out);
+    }).argument("<run>", "run id (relctl history)"),
+  );
+  command("unlock", "remove a target's lock left by a run that is gone (recorded)", async (cmd) => {
+    const { unlockCommand } = await import("./commands/unlock.js");
+    return (options, out) => unlockCommand(cmd.opts(), options, out);
+  })
+    .option("--force", "remove the lock whoever holds it")
+    .option("--reason <text>", "why (recorded)")
+    .option("--environment <env>", "the environment of the locked stage (default: stages without one)");
+  const evidence = program.command("evidence").description("work with evidence bundles");
+  command(
+    "verify",
+    "check an evidence bundle: checksums, manifest against journal, signature",
+    async (cmd) => {
+      const { evidenceVerifyCommand } = await import("./commands/evidence.js");
+      return (options, out) => evidenceVerifyCommand(String(cmd.args[0]), cmd.opts(), options, out);
+    },
+    evidence,
+  )
+    .argument("<dir>", "the bundle folder (.relctl/runs/<run>/evidence)")
+    .option("--key <key>", "public key to verify the signature with (cosign verify-blob)")
+    .option("--require-signature", "fail when the bundle is not signed");
+  command(
+    "doctor",
+    "check the outside tools the playbook needs, and how to install missing ones",
+    async () => {
+      const { doctorCommand, toolUsesOfSteps } = await import("./commands/doctor.js");
+      const { preparePlaybook } = await import("./prepare.js");
+      return async (options, out) => {
+        const uses = await preparePlaybook(options, out)
+          .then(({ playbook }) => toolUsesOfSteps(playbook.stages.flatMap((stage) => stage.steps)))
+          .catch((error: unknown) => {
+            // Without a playbook, doctor still lists the tools it knows.
+            if (
+              isRelctlError(error) &&
+              error.code === "E_PLAYBOOK_NOT_FOUND" &&
+              options.playbook === undefined
+            )
+              return [];
+            throw error;
+          });
+        return doctorCommand(options, out, uses);
+      };
+    },
+  );
   command("version", "print the next version and the commits that decide it", async (cmd) => {
     const { versionCommand } = await import("./commands/version.js");
     return (options, out) => versionCommand(cmd.opts(), options, out);

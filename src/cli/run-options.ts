@@ -2,6 +2,13 @@
 import type { Command } from "commander";
 
 export interface RunCommandOptions {
+  /** Override freeze windows and incidents; recorded with the reason. */
+  breakGlass?: boolean;
+  reason?: string;
+  /** Wait for missing approvals instead of refusing. */
+  wait?: boolean;
+  /** Sign the evidence bundle with cosign sign-blob and this key. */
+  signEvidence?: string;
   /** Push relctl's own metrics to this Pushgateway at the end of the run. */
   pushgateway?: string;
   /** Write relctl's own metrics to this node_exporter textfile at the end of the run. */
@@ -10,6 +17,13 @@ export interface RunCommandOptions {
 
 export function addRunOptions(command: Command): Command {
   return command
+    .option("--break-glass", "run despite a freeze window or an active incident (needs --reason; recorded)")
+    .option("--reason <text>", "why: recorded with --break-glass")
+    .option("--wait", "wait for missing approvals instead of refusing")
+    .option(
+      "--sign-evidence <key>",
+      "sign the run's evidence bundle with cosign sign-blob (key file, env://VAR or KMS URI)",
+    )
     .option("--pushgateway <url>", "push relctl's metrics to this Prometheus Pushgateway when the run ends")
     .option(
       "--metrics-textfile <file.prom>",
@@ -19,5 +33,12 @@ export function addRunOptions(command: Command): Command {
 
 export function runCommandOptions(command: Command): RunCommandOptions {
   const raw = command.opts<Partial<RunCommandOptions>>();
-  return { pushgateway: raw.pushgateway, metricsTextfile: raw.metricsTextfile };
+  return {
+    pushgateway: raw.pushgateway,
+    metricsTextfile: raw.metricsTextfile,
+    breakGlass: raw.breakGlass === true,
+    reason: raw.reason,
+    wait: raw.wait === true,
+    signEvidence: raw.signEvidence,
+  };
 }

@@ -13,8 +13,10 @@ export function createEmitter(options: {
   sink: EventSink;
   redactor: Redactor;
   clock: Clock;
+  /** A resumed run continues the numbering of its journal. */
+  lastSeq?: number;
 }): Emit {
-  let seq = 0;
+  let seq = options.lastSeq ?? 0;
   return (body) => {
     const event = {
       v: EVENT_SCHEMA_VERSION,

@@ -7,13 +7,7 @@ import { join, resolve } from "node:path";
 import { RelctlError, ExitCode } from "../errors.js";
 import type { Action } from "../executors/contract.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
-import {
-  evaluateTemplate,
-  renderDeep,
-  Unresolved,
-  type Scope,
-  type StepState,
-} from "../playbook/expr/index.js";
+import type { Scope, StepState } from "../playbook/expr/index.js";
 import { findStage, type Playbook, type StageDef, type StepDef } from "../playbook/model.js";
 import { systemClock, type Clock } from "./clock.js";
 import { createEmitter } from "./emitter.js";
@@ -24,6 +18,7 @@ import { runReads } from "./references.js";
 import type { RunContext } from "./run-context.js";
 import { newRunId } from "./run-id.js";
 import { loadSecrets, missingSecretsError } from "./secrets.js";
+import { releaseValues } from "./release-values.js";
 import { runStage, type StageResult } from "./stage-runner.js";
 
 export interface RunOptions {
@@ -48,6 +43,13 @@ export interface RunOptions {
   redactor?: Redactor;
   concurrency?: number;
   locate?: (step: StepDef) => { file: string; line: number; column: number };
+  /** Recorded in run.start for approvals, resume and evidence. */
+  identity?: { playbookDigest?: string; version?: string; environment?: string };
+  /** A resumed run continues the journal's numbering after this seq. */
+  lastSeq?: number;
+  resumed?: boolean;
+  /** Exposed to expressions as run.rollback_target (the last known good release). */
+  rollbackTarget?: Record<string, unknown> | null;
   /** Resume: steps that succeeded in an earlier attempt of this run, with their outputs. */
   completed?: ReadonlyMap<string, { outputs: Record<string, unknown> }>;
   /** Steps of stages outside this run that finished in earlier runs (from run state). */
@@ -88,11 +90,18 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
     env: options.env,
     secrets: secrets.values,
     release: {},
-    run: { id: runId, stages: options.stages, failed_stage: null, failed_step: null, failure: null },
+    run: {
+      id: runId,
+      stages: options.stages,
+      failed_stage: null,
+      failed_step: null,
+      failure: null,
+      rollback_target: options.rollbackTarget ?? null,
+    },
     now: () => clock.now(),
   };
   scope.release = releaseValues(playbook, scope);
-  const emit = createEmitter({ runId, sink: options.sink, redactor, clock });
+  const emit = createEmitter({ runId, sink: options.sink, redactor, clock, lastSeq: options.lastSeq });
   const actions = await loadActions([...requested, ...handlers], options.registry);
   let tempRoot: Promise<string> | undefined;
   const run: RunContext = {
@@ -122,6 +131,8 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
     stages: options.stages,
     dryRun,
     vars: options.vars,
+    ...definedOnly(options.identity ?? {}),
+    ...(options.resumed ? { resumed: true } : {}),
   });
   for (const missing of dryRun ? secrets.missing : []) {
     emit({ type: "run.warning", message: `secret ${missing}: a real run would stop here` });
@@ -260,22 +271,6 @@ async function loadActions(stages: StageDef[], registry: ExecutorRegistry): Prom
   return actions;
 }
 
-/** release.<key>: evaluated on first read and kept once it no longer waits on run-time values. */
-function releaseValues(playbook: Playbook, scope: Scope): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const [key, { template }] of playbook.release) {
-    let known: { value: unknown } | undefined;
-    values[key] = () => {
-      if (known) return known.value;
-      const value =
-        typeof template === "string" ? evaluateTemplate(template, scope) : renderDeep(template, scope);
-      if (!(value instanceof Unresolved)) known = { value };
-      return value;
-    };
-  }
-  return values;
-}
-
 function outsideReadsError(
   outside: [string, { readBy: string; stage: string }][],
   stages: string[],
@@ -288,4 +283,8 @@ function outsideReadsError(
     `step ${readBy} reads outputs of step ${id} in stage ${stage}, which is not part of this run; nothing was run`,
     { hint: `run the stages together: relctl run ${[...needed, ...stages].join(" ")}` },
   );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }

@@ -6,8 +6,9 @@ export const EVENT_SCHEMA_VERSION = 1;
 
 export type StepStatus = "succeeded" | "failed" | "skipped" | "timed_out" | "cancelled" | "planned";
 export type StageStatus = "succeeded" | "failed" | "cancelled" | "planned";
+/** blocked: refused before anything ran (a lock, a freeze window, missing approvals). */
 export type RunStatus =
-  "succeeded" | "failed" | "rolled_back" | "rollback_failed" | "interrupted" | "planned";
+  "succeeded" | "failed" | "rolled_back" | "rollback_failed" | "interrupted" | "planned" | "blocked";
 
 export interface StepErrorInfo {
   kind: StepFailureKind | "error";
@@ -34,6 +35,13 @@ export type RunEventBody =
       stages: string[];
       dryRun: boolean;
       vars: Record<string, unknown>;
+      /** sha256 of every playbook file: what approvals, resume and evidence are bound to. */
+      playbookDigest?: string;
+      /** The release version (release.version, else vars.version) and the environment changed. */
+      version?: string;
+      environment?: string;
+      /** Set when this start resumes an interrupted run (the same run id, a later start). */
+      resumed?: boolean;
     }
   | { type: "stage.start"; stage: string; role: "requested" | "on_failure"; steps: number }
   | {

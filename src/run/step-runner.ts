@@ -23,6 +23,7 @@ import type { StepDef } from "../playbook/model.js";
 import { formatDuration } from "../util/duration.js";
 import { toPlain } from "./emitter.js";
 import type { StepErrorInfo, StepStatus } from "./events.js";
+import { planWithStandIns } from "./plan-placeholders.js";
 import type { RunContext } from "./run-context.js";
 
 /** After an abort, how long a step gets to stop its child process before the run moves on. */
@@ -71,7 +72,13 @@ export async function runStep(
   const parsed = action.input.safeParse(run.dryRun ? toPlain(rendered) : rendered);
   const inputProblem = parsed.success ? undefined : describeIssues(parsed.error.issues);
   const input: unknown = parsed.success ? parsed.data : undefined;
-  const mutates = input === undefined ? true : safely(() => actionMutates(action, input), true);
+  // A dry-run whose inputs wait on run-time values the schema refuses plans with stand-ins.
+  const standIn =
+    run.dryRun && input === undefined && unresolved.length > 0
+      ? planWithStandIns(step, action, run)
+      : undefined;
+  const mutates =
+    standIn?.mutates ?? (input === undefined ? true : safely(() => actionMutates(action, input), true));
 
   if (run.dryRun) {
     const runsNow =
@@ -89,7 +96,7 @@ export async function runStep(
       condition,
       dependsOn: step.dependsOn,
       input: rendered,
-      plan: input === undefined ? null : safely(() => action.plan(input), null),
+      plan: input === undefined ? (standIn?.plan ?? null) : safely(() => action.plan(input), null),
       runtimeValues: [...new Set(unresolved.flatMap((value) => value.refs))],
     });
     if (condition === false) return end("skipped", { reason: "condition is false" });

@@ -63,12 +63,15 @@ describe("the shipped playbooks", () => {
     expect(plan.stages.map((stage) => stage.name)).toEqual(["build", "sign"]);
     const signStep = plan.stages[1]!.steps.find((step) => step.id === "sign-image")!;
     expect(signStep.mutates).toBe(true);
+    // Signed by digest; the key travels through the environment, never on the command line.
     expect(signStep.plan.argv).toEqual([
       "cosign",
       "sign",
       "--yes",
       "--key",
-      "env://COSIGN_PRIVATE_KEY",
+      "env://RELCTL_COSIGN_KEY",
+      "--annotations",
+      "release=v0.1.0-rc.1",
       "registry.example.com/acme/api@⟨steps.digest.outputs.digest⟩",
     ]);
   });

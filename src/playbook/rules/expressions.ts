@@ -13,7 +13,14 @@ import { ReadOrder } from "./read-order.js";
 import { findCycle } from "./structure.js";
 
 /** What `${{ run.<field> }}` offers; failed_* are null until a stage fails (read them in on_failure stages). */
-export const RUN_FIELDS = ["id", "stages", "failed_stage", "failed_step", "failure"] as const;
+export const RUN_FIELDS = [
+  "id",
+  "stages",
+  "failed_stage",
+  "failed_step",
+  "failure",
+  "rollback_target",
+] as const;
 
 interface Site {
   origin: Origin;
@@ -70,7 +77,11 @@ export function checkExpressions(
       site,
       reference,
       `unknown ${what} "${name}" in ${reference.text}`,
-      suggestion ? `did you mean ${reference.root}.${suggestion}?` : `declare it under ${reference.root}:`,
+      suggestion
+        ? `did you mean ${reference.root}.${suggestion}?`
+        : reference.root === "run"
+          ? `run offers ${RUN_FIELDS.join(", ")}`
+          : `declare it under ${reference.root}:`,
     );
     return false;
   };

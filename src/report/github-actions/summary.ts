@@ -46,6 +46,7 @@ const RUN_ICON: Record<RunStatus, string> = {
   rolled_back: "⏪",
   rollback_failed: "🚨",
   interrupted: "⏹️",
+  blocked: "⛔",
 };
 
 /** Text safe inside a table cell: no pipes, no raw HTML, no line breaks. */

@@ -1,0 +1,42 @@
+// `relctl resume <run>`: continue a run that was interrupted, killed or refused for approvals,
+// with the same id, stages and vars. Steps the journal shows as completed are not run again;
+// gates are measured again; the playbook must be the one the run started with.
+import { playbookDigest } from "../../playbook/digest.js";
+import { assertResumable, completedOutputs, resumePoint } from "../../state/resume.js";
+import type { GlobalOptions } from "../global-options.js";
+import type { Io } from "../io.js";
+import { preparePlaybook } from "../prepare.js";
+import type { RunCommandOptions } from "../run-options.js";
+import { runPipeline } from "../run-pipeline.js";
+import { runEvents, stateDirOf } from "../state-context.js";
+
+const GATES = new Set(["prometheus.gate"]);
+
+export async function resumeCommand(
+  runId: string,
+  options: GlobalOptions & RunCommandOptions,
+  io: Io,
+): Promise<number> {
+  const { events } = runEvents(stateDirOf(options), runId);
+  const prepared = await preparePlaybook(options, io);
+  const point = resumePoint(events, { isGate: (uses) => GATES.has(uses) });
+  assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
+  if (!options.json) {
+    const done = point.completed.map((step) => step.step);
+    io.err(
+      `resuming run ${runId}: ${done.length > 0 ? `skipping ${done.join(", ")}` : "nothing completed yet"}`,
+    );
+    if (point.recheck.length > 0)
+      io.err(`; re-checking gates ${point.recheck.map((step) => step.step).join(", ")}`);
+    if (point.inFlight.length > 0)
+      io.err(`; running again ${point.inFlight.map((step) => step.step).join(", ")} (it was cut off)`);
+    io.err("\n");
+  }
+  return runPipeline({
+    prepared: { ...prepared, vars: point.vars },
+    stages: point.stages,
+    options,
+    io,
+    resume: { runId, completed: completedOutputs(point) },
+  });
+}

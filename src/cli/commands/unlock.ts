@@ -1,0 +1,43 @@
+// `relctl unlock --force --reason "…" [--environment env]`: remove a target's lock whoever holds
+// it. Who and why are recorded in the lock audit before the lock goes.
+import { ExitCode, RelctlError, usageError } from "../../errors.js";
+import { approverIdentity } from "../../state/approvals.js";
+import { forceUnlock } from "../../state/lock.js";
+import type { GlobalOptions } from "../global-options.js";
+import type { Io } from "../io.js";
+import { preparePlaybook } from "../prepare.js";
+import { stateDirOf } from "../state-context.js";
+
+export async function unlockCommand(
+  unlock: { force?: boolean; reason?: string; environment?: string },
+  options: GlobalOptions,
+  io: Io,
+): Promise<number> {
+  if (!unlock.force)
+    throw usageError(
+      "unlock removes a lock another run may hold: pass --force",
+      'relctl unlock --force --reason "…"',
+    );
+  if (!unlock.reason?.trim()) throw usageError('--force needs --reason "…": the unlock is recorded with it');
+  const { playbook } = await preparePlaybook(options, io);
+  const target = { playbook: playbook.name, environment: unlock.environment ?? "default" };
+  const result = forceUnlock(stateDirOf(options), target, {
+    by: approverIdentity({ env: io.env }),
+    reason: unlock.reason,
+  });
+  if (!result.wasLocked) {
+    throw new RelctlError(
+      "E_NOT_LOCKED",
+      ExitCode.invalid,
+      `${target.playbook} on ${target.environment} is not locked`,
+      {
+        hint: "pass --environment for a stage with an environment: (production, staging)",
+      },
+    );
+  }
+  const holder = result.removed
+    ? ` (was run ${result.removed.runId}, pid ${result.removed.pid} on ${result.removed.hostname})`
+    : "";
+  io.out(`${io.color.yellow("!")} unlocked ${target.playbook} on ${target.environment}${holder}; recorded\n`);
+  return 0;
+}

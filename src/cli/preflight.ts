@@ -1,0 +1,178 @@
+// Checks that run before a mutating run changes anything, each refusing with exit 4 and saying
+// why and what to do: the target's lock, freeze windows and incidents, stages this one needs
+// that have not passed for this release, and approvals.
+import { ExitCode, RelctlError } from "../errors.js";
+import type { Playbook, StageDef } from "../playbook/model.js";
+import type { StepState } from "../playbook/expr/index.js";
+import type { Clock } from "../run/clock.js";
+import type { Redactor } from "../run/redact.js";
+import {
+  approvalsMissingError,
+  approverIdentity,
+  checkApprovals,
+  readApprovals,
+  waitForApprovals,
+  type Approval,
+} from "../state/approvals.js";
+import { fileKey } from "../state/paths.js";
+import { readTrain, type TrainKey } from "../state/train.js";
+import type { Io } from "./io.js";
+
+export interface PlanIdentity {
+  playbookDigest: string;
+  version: string;
+  environment?: string;
+}
+
+/** Where a stage's approvals are kept: bound to the exact plan, not to one run. */
+export function approvalSubject(stage: string, plan: PlanIdentity): string {
+  return fileKey(
+    `${plan.playbookDigest}|${plan.version}|${plan.environment ?? ""}|${stage}`,
+    `${stage}-${plan.version}`,
+  );
+}
+
+export interface FreezeOptions {
+  breakGlass: boolean;
+  reason?: string;
+}
+
+/** Refuses a run inside a freeze window or during an incident; break-glass is recorded. */
+export async function checkFreezeWindows(
+  playbook: Playbook,
+  environment: string | undefined,
+  options: FreezeOptions & {
+    stateDir: string;
+    clock: Clock;
+    env: Record<string, string | undefined>;
+    redactor: Redactor;
+  },
+): Promise<Record<string, unknown>[]> {
+  if (options.breakGlass && (options.reason ?? "").trim() === "") {
+    throw new RelctlError(
+      "E_USAGE",
+      ExitCode.invalid,
+      '--break-glass needs --reason "…": the override is recorded with it',
+    );
+  }
+  if (!playbook.freezeCalendar || environment === undefined) return [];
+  const freeze = await import("../release/freeze/index.js");
+  const calendar = await freeze.loadFreezeCalendar(playbook.freezeCalendar.file);
+  const incidents = freeze.incidentChecksFromCalendar(calendar, {
+    env: options.env,
+    onSecret: (value) => options.redactor.add(value),
+  });
+  const decision = await freeze.checkFreeze({
+    calendar,
+    environment,
+    at: options.clock.now(),
+    incidents,
+    ...(options.breakGlass
+      ? { breakGlass: { by: approverIdentity({ env: options.env }), reason: options.reason ?? "" } }
+      : {}),
+  });
+  if (decision.kind === "blocked") throw freeze.freezeBlockedError(decision);
+  if (decision.kind === "break-glass") {
+    freeze.recordBreakGlass(options.stateDir, decision.record);
+    return [{ ...decision.record }];
+  }
+  return [];
+}
+
+/**
+ * A stage runs only after the stages it needs passed for this release: in this run, or in an
+ * earlier one (the train record). Returns the earlier steps' outputs the run may read.
+ */
+export function checkNeededStages(
+  stages: readonly StageDef[],
+  playbook: Playbook,
+  train: TrainKey & { stateDir: string },
+): Map<string, StepState> {
+  const inRun = new Set(stages.map((stage) => stage.name));
+  const record = readTrain(train.stateDir, train);
+  const earlier = new Map<string, StepState>();
+  const missing: string[] = [];
+  const visit = (name: string, seen: Set<string>): void => {
+    if (seen.has(name) || inRun.has(name)) return;
+    seen.add(name);
+    const passed = record.stages[name];
+    if (!passed) {
+      missing.push(name);
+      return;
+    }
+    for (const [id, step] of Object.entries(passed.steps)) {
+      earlier.set(id, { status: step.status as StepState["status"], outputs: step.outputs });
+    }
+    for (const need of playbook.stages.find((stage) => stage.name === name)?.needs ?? []) visit(need, seen);
+  };
+  for (const stage of stages) for (const need of stage.needs) visit(need, new Set());
+  if (missing.length > 0) {
+    const names = [...new Set(missing)];
+    throw new RelctlError(
+      "E_NEEDS_NOT_PASSED",
+      ExitCode.blocked,
+      `${stages.map((stage) => stage.name).join(", ")} needs ${names.join(", ")}, which has not passed for ${train.playbook} ${train.version}; nothing was run`,
+      {
+        hint: `run it first (relctl run ${names.join(" ")}), or together: relctl run ${[...names, ...inRun].join(" ")}`,
+      },
+    );
+  }
+  return earlier;
+}
+
+export interface ApprovalGate {
+  plan: PlanIdentity;
+  stateDir: string;
+  runId: string;
+  wait: boolean;
+  clock: Clock;
+  signal: AbortSignal;
+  io: Io;
+}
+
+/** The approvals every stage of the run needs; waits for them with --wait, else refuses. */
+export async function checkStageApprovals(
+  stages: readonly StageDef[],
+  gate: ApprovalGate,
+): Promise<Approval[]> {
+  const granted: Approval[] = [];
+  const plan = {
+    planDigest: gate.plan.playbookDigest,
+    version: gate.plan.version,
+    environment: gate.plan.environment ?? "",
+  };
+  for (const stage of stages) {
+    if (!stage.approvals) continue;
+    const requirement = stage.approvals;
+    const subject = approvalSubject(stage.name, gate.plan);
+    const load = () => readApprovals(gate.stateDir, subject).approvals;
+    let check = checkApprovals(requirement, load(), plan);
+    if (!check.satisfied && gate.wait) {
+      check = await waitForApprovals({
+        load,
+        requirement,
+        plan,
+        clock: gate.clock,
+        signal: gate.signal,
+        onWaiting: (pending) =>
+          gate.io.err(
+            `waiting for ${pending.missing.join(" and ")} for stage ${stage.name}: relctl approve ${gate.runId} --role <role>\n`,
+          ),
+      });
+    }
+    if (!check.satisfied) {
+      const error = approvalsMissingError(stage.name, check);
+      throw new RelctlError(
+        error.code,
+        error.exitCode,
+        `${error.message}; nothing was run (run ${gate.runId})`,
+        {
+          hint: `each approver runs: relctl approve ${gate.runId} --role <role>; then run it again (or use --wait)`,
+          details: error.details,
+        },
+      );
+    }
+    granted.push(...check.valid);
+  }
+  return granted;
+}

@@ -1,0 +1,225 @@
+// One run from the command line, start to end: confirm, take the target's lock, check freeze
+// windows, needed stages and approvals, run the engine with every observer attached (terminal
+// or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
+// and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
+import { existsSync, readdirSync } from "node:fs";
+import { ExitCode, isRelctlError } from "../errors.js";
+import { findStage } from "../playbook/model.js";
+import { playbookDigest } from "../playbook/digest.js";
+import { mutatingSteps } from "../plan/mutating.js";
+import { fanOut } from "../report/fan-out.js";
+import { jsonLinesReporter } from "../report/json-lines.js";
+import { systemClock } from "../run/clock.js";
+import { createEmitter } from "../run/emitter.js";
+import { runPlaybook } from "../run/engine.js";
+import type { EventSink } from "../run/events.js";
+import { Redactor } from "../run/redact.js";
+import { releaseIdentity } from "../run/release-identity.js";
+import { newRunId } from "../run/run-id.js";
+import type { Approval } from "../state/approvals.js";
+import { evidenceBundle } from "../state/evidence.js";
+import { openJournal, type JournalSink } from "../state/journal.js";
+import { acquireLock, lockHeldError, type HeldLock } from "../state/lock.js";
+import { defaultEvidenceDir, resolveStateDir } from "../state/paths.js";
+import { relctlVersion } from "../util/package-version.js";
+import { confirmOrRefuse } from "./confirm.js";
+import type { GlobalOptions } from "./global-options.js";
+import type { Io } from "./io.js";
+import { checkFreezeWindows, checkNeededStages, checkStageApprovals } from "./preflight.js";
+import type { Prepared } from "./prepare.js";
+import type { RunCommandOptions } from "./run-options.js";
+import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
+import { runSinks } from "./run-sinks.js";
+import { abortOnSignals } from "./signals.js";
+import { evidenceSigner } from "./evidence-signing.js";
+
+export interface PipelineInput {
+  prepared: Prepared;
+  stages: string[];
+  options: GlobalOptions & RunCommandOptions;
+  io: Io;
+  /** `relctl resume`: the run to continue and what it already did. */
+  resume?: { runId: string; completed: Map<string, { outputs: Record<string, unknown> }> };
+}
+
+export async function runPipeline(input: PipelineInput): Promise<number> {
+  const { prepared, stages, options, io } = input;
+  const { playbook, vars, cwd } = prepared;
+  const stageDefs = stages.map((name) => findStage(playbook, name)!);
+  const environment = stageDefs
+    .map((stage) => stage.environment)
+    .filter((value) => value !== undefined)
+    .at(-1);
+  const release = releaseIdentity(playbook, vars, io.env);
+  const identity = { playbookDigest: await playbookDigest(playbook), version: release.version, environment };
+  const clock = systemClock;
+  const redactor = new Redactor();
+
+  const { total, mutating } = await mutatingSteps(playbook, stages, prepared.registry);
+  if (!options.dryRun && mutating > 0) {
+    const handlers = [...new Set(stageDefs.flatMap((stage) => stage.onFailure ?? []))];
+    const onFailure = handlers.length > 0 ? `; on failure: ${handlers.join(", ")}` : "";
+    const question = `Run ${stages.join(", ")} of ${playbook.name} ${release.version} (${total} steps, ${mutating} change things${onFailure})?`;
+    if (!(await confirmOrRefuse(question, options.yes, io))) {
+      io.err("Nothing was run.\n");
+      return ExitCode.blocked;
+    }
+  }
+
+  const sinks = await runSinks(options, io, { cwd, environment });
+  const interrupt = abortOnSignals((name) => io.err(`\n${name} received: stopping the running step…\n`));
+  const engine = {
+    playbook,
+    stages,
+    vars,
+    registry: prepared.registry,
+    playbookDisplay: prepared.display,
+    locate: prepared.locate,
+    signal: interrupt.signal,
+    cwd,
+    env: io.env,
+    clock,
+    redactor,
+    identity,
+  };
+  let lock: HeldLock | undefined;
+  let journal: JournalSink | undefined;
+  try {
+    if (options.dryRun) {
+      return (await runPlaybook({ ...engine, dryRun: true, sink: sinks.sink })).exitCode;
+    }
+    const stateDir = resolveStateDir(cwd, options.stateDir);
+    const runId = input.resume?.runId ?? newRunId(clock.now());
+    if (mutating > 0) {
+      const target = { playbook: playbook.name, environment: environment ?? "default" };
+      const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
+      if (acquired.kind === "held") throw lockHeldError(acquired);
+      lock = acquired.lock;
+    }
+    const breakGlass =
+      mutating > 0
+        ? await checkFreezeWindows(playbook, environment, {
+            breakGlass: options.breakGlass === true,
+            reason: options.reason,
+            stateDir,
+            clock,
+            env: io.env,
+            redactor,
+          })
+        : [];
+    const earlier = checkNeededStages(stageDefs, playbook, {
+      stateDir,
+      playbook: playbook.name,
+      version: release.version,
+    });
+    journal = openJournal(stateDir, runId, { redactor });
+    let approvals: Approval[];
+    try {
+      approvals = await checkStageApprovals(stageDefs, {
+        plan: identity,
+        stateDir,
+        runId,
+        wait: options.wait === true,
+        clock,
+        signal: interrupt.signal,
+        io,
+      });
+    } catch (error) {
+      recordRefusal(journal, options.json ? jsonLinesReporter(io.out) : undefined, error, {
+        runId,
+        redactor,
+        start: { playbook: prepared.display, name: playbook.name, stages, vars, ...identity },
+      });
+      throw error;
+    }
+    const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
+    const target = rollbackTarget(stateDir, rollbackEnvironment, release.version);
+    const facts = runFacts();
+    const evidence = evidenceBundle(redactor);
+    const outcome = await runPlaybook({
+      ...engine,
+      dryRun: false,
+      runId,
+      stateDir,
+      earlier,
+      rollbackTarget: target,
+      sink: fanOut([sinks.sink, journal, facts, evidence]),
+      ...(input.resume ? { completed: input.resume.completed, lastSeq: journal.lastSeq, resumed: true } : {}),
+    });
+    for (const warning of recordOutcome(facts, {
+      playbook,
+      stateDir,
+      runId,
+      version: release.version,
+      tag: release.tag,
+      cwd,
+      rollbackTarget: target,
+      rollbackEnvironment,
+    })) {
+      io.err(`${io.color.yellow("warning")}: ${warning}\n`);
+    }
+    const written = await evidence.finalize({
+      dir: freshEvidenceDir(defaultEvidenceDir(stateDir, runId)),
+      relctlVersion: relctlVersion(),
+      journalFile: journal.file,
+      release: facts.release({ version: release.version, tag: release.tag, environment, cwd }),
+      approvals,
+      breakGlass,
+      playbookDigest: identity.playbookDigest,
+      ...(options.signEvidence ? { sign: evidenceSigner(options.signEvidence, io.env) } : {}),
+    });
+    io.err(`${io.color.dim(`run ${runId}: journal and evidence in ${written.dir}`)}\n`);
+    return outcome.exitCode;
+  } finally {
+    journal?.close();
+    lock?.release();
+    interrupt.dispose();
+    await sinks.finish({ environment, service: typeof vars.service === "string" ? vars.service : undefined });
+  }
+}
+
+/** A run refused before it started still leaves a record: its start and why it ended. */
+function recordRefusal(
+  journal: JournalSink,
+  json: EventSink | undefined,
+  error: unknown,
+  context: { runId: string; redactor: Redactor; start: Record<string, unknown> & { stages: string[] } },
+): void {
+  const sinks = json ? [journal, json] : [journal];
+  const emit = createEmitter({
+    runId: context.runId,
+    sink: fanOut(sinks),
+    redactor: context.redactor,
+    clock: systemClock,
+  });
+  const { playbook, name, stages, vars, ...identity } = context.start;
+  emit({
+    type: "run.start",
+    playbook: String(playbook),
+    name: String(name),
+    stages,
+    dryRun: false,
+    vars: vars as Record<string, unknown>,
+    ...identity,
+  });
+  emit({
+    type: "run.end",
+    status: "blocked",
+    exitCode: isRelctlError(error) ? error.exitCode : ExitCode.blocked,
+    durationMs: 0,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
+
+/** A resumed run's evidence goes next to the first attempt's, never over it. */
+function freshEvidenceDir(dir: string): string {
+  if (!existsSync(dir) || readdirSync(dir).length === 0) return dir;
+  for (let attempt = 2; ; attempt++) {
+    const candidate = `${dir}-${attempt}`;
+    if (!existsSync(candidate) || readdirSync(candidate).length === 0) return candidate;
+  }
+}
+
+function commandLine(redactor: Redactor): string[] {
+  return ["relctl", ...process.argv.slice(2)].map((arg) => redactor.redact(arg));
+}

@@ -1,0 +1,168 @@
+// What a run leaves for later runs, read from its own events: the stages that passed (the train
+// record), and after a promote the last known good release of its environment (version, git
+// sha, tag, image digests, Helm revisions), which `relctl rollback` returns to.
+import { execFileSync } from "node:child_process";
+import type { Playbook } from "../playbook/model.js";
+import type { EventSink, RunEvent } from "../run/events.js";
+import type { ReleaseFacts } from "../state/evidence-manifest.js";
+import { knownGood, recordRelease, type ReleaseRecord } from "../state/release-record.js";
+import { recordPassedStages, type PassedStage } from "../state/train.js";
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+export interface RunFacts extends EventSink {
+  /** Stages that succeeded, with their steps' outputs. */
+  passed(): Record<string, PassedStage>;
+  release(base: { version: string; tag?: string; environment?: string; cwd: string }): ReleaseFacts;
+}
+
+export function runFacts(): RunFacts {
+  const outputs = new Map<string, Map<string, { status: string; outputs: Record<string, unknown> }>>();
+  const passed = new Set<string>();
+  const digests: Record<string, string> = {};
+  const helm: Record<string, number> = {};
+  let runId = "";
+  let at = "";
+  return {
+    emit(event: RunEvent) {
+      runId = event.runId;
+      at = event.at;
+      if (event.type === "step.end" && (event.status === "succeeded" || event.status === "skipped")) {
+        const steps = outputs.get(event.stage) ?? new Map();
+        steps.set(event.step, { status: event.status, outputs: event.outputs ?? {} });
+        outputs.set(event.stage, steps);
+        for (const [name, value] of Object.entries(event.outputs ?? {})) {
+          if (typeof value === "string" && DIGEST.test(value) && /digest/.test(name))
+            digests[event.step] = value;
+        }
+      }
+      if (event.type === "step.record" && event.kind === "helm.release") {
+        const { release, revision } = event.data;
+        if (typeof release === "string" && typeof revision === "number" && revision > 0)
+          helm[release] = revision;
+      }
+      if (event.type === "stage.end" && event.status === "succeeded") passed.add(event.stage);
+    },
+    passed() {
+      return Object.fromEntries(
+        [...passed].map((stage) => [
+          stage,
+          { runId, at, steps: Object.fromEntries(outputs.get(stage) ?? []) },
+        ]),
+      );
+    },
+    release(base) {
+      const gitSha = headSha(base.cwd);
+      return {
+        version: base.version,
+        ...(base.tag ? { tag: base.tag } : {}),
+        ...(base.environment ? { environment: base.environment } : {}),
+        ...(gitSha ? { gitSha } : {}),
+        imageDigests: { ...digests },
+        helmRevisions: { ...helm },
+      };
+    },
+  };
+}
+
+/** After the run: record passed stages, and a successful promote as the last known good release. */
+export function recordOutcome(
+  facts: RunFacts,
+  context: {
+    playbook: Playbook;
+    stateDir: string;
+    runId: string;
+    version: string;
+    tag?: string;
+    cwd: string;
+    rollbackTarget: Record<string, unknown> | null;
+    rollbackEnvironment: string;
+  },
+): string[] {
+  const warnings: string[] = [];
+  const passed = facts.passed();
+  recordPassedStages(context.stateDir, { playbook: context.playbook.name, version: context.version }, passed);
+  const promote = context.playbook.stages.find((stage) => stage.name === "promote");
+  if (promote && passed.promote) {
+    const environment = promote.environment ?? "production";
+    const release = facts.release({
+      version: context.version,
+      tag: context.tag,
+      environment,
+      cwd: context.cwd,
+    });
+    if (!release.gitSha) {
+      warnings.push(
+        `not recorded as last known good of ${environment}: the run's directory is not a git repository`,
+      );
+    } else {
+      recordRelease(context.stateDir, {
+        environment,
+        version: context.version,
+        gitSha: release.gitSha,
+        ...(context.tag ? { tag: context.tag } : {}),
+        imageDigests: release.imageDigests ?? {},
+        helmRevisions: release.helmRevisions ?? {},
+        at: new Date().toISOString(),
+        runId: context.runId,
+      });
+    }
+  }
+  const rollback = context.playbook.stages.find((stage) => stage.name === "rollback");
+  const target = context.rollbackTarget;
+  if (rollback && passed.rollback && target) {
+    // What runs now is the release rolled back to; the version rolled back is known bad.
+    recordRelease(context.stateDir, {
+      kind: "rollback",
+      environment: context.rollbackEnvironment,
+      version: String(target.version),
+      gitSha: String(target.git_sha),
+      ...(typeof target.tag === "string" ? { tag: target.tag } : {}),
+      imageDigests: target.image_digests as Record<string, string>,
+      helmRevisions: {
+        ...(target.helm_revisions as Record<string, number>),
+        ...facts.release({ version: context.version, cwd: context.cwd }).helmRevisions,
+      },
+      at: new Date().toISOString(),
+      runId: context.runId,
+      rolledBackFrom: context.version,
+    });
+  }
+  return warnings;
+}
+
+/**
+ * The release a rollback returns to: the newest known good release of the environment that is
+ * not the version being rolled back. Null when none is recorded (the rollback steps then fall
+ * back to the tool's own history, like `helm rollback` to the previous revision).
+ */
+export function rollbackTarget(
+  stateDir: string,
+  environment: string,
+  version: string,
+): Record<string, unknown> | null {
+  const { current, previous } = knownGood(stateDir, environment);
+  const target: ReleaseRecord | undefined = current?.version === version ? previous : current;
+  if (!target) return null;
+  return {
+    version: target.version,
+    tag: target.tag ?? null,
+    git_sha: target.gitSha,
+    image_digests: target.imageDigests,
+    helm_revisions: target.helmRevisions,
+    run_id: target.runId,
+    at: target.at,
+  };
+}
+
+function headSha(cwd: string): string | undefined {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+// What the run-state commands share: the state directory, and reading one run's journal with a
+// clear error when the run does not exist.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { ExitCode, RelctlError } from "../errors.js";
+import type { RunEvent } from "../run/events.js";
+import { readJournal } from "../state/journal.js";
+import { journalPath, resolveStateDir } from "../state/paths.js";
+import { listRuns } from "../state/run-summary.js";
+import type { GlobalOptions } from "./global-options.js";
+
+export function stateDirOf(options: GlobalOptions): string {
+  return resolveStateDir(resolve(options.cwd ?? process.cwd()), options.stateDir);
+}
+
+/** A run's events; `latest` picks the newest run when no id is given. */
+export function runEvents(
+  stateDir: string,
+  runId: string | undefined,
+): { runId: string; events: RunEvent[] } {
+  const id = runId ?? listRuns(stateDir)[0]?.runId;
+  if (id === undefined) {
+    throw new RelctlError("E_NO_RUNS", ExitCode.invalid, `no runs recorded in ${stateDir}`, {
+      hint: "runs are recorded when a stage runs (not for --dry-run); pass --state-dir if they live elsewhere",
+    });
+  }
+  if (!existsSync(journalPath(stateDir, id))) {
+    throw new RelctlError("E_NO_SUCH_RUN", ExitCode.invalid, `no run ${id} in ${stateDir}`, {
+      hint: "relctl history lists the runs",
+    });
+  }
+  return { runId: id, events: readJournal(stateDir, id).events };
+}
+
+export function startOf(events: RunEvent[]): Extract<RunEvent, { type: "run.start" }> | undefined {
+  return events.find(
+    (event): event is Extract<RunEvent, { type: "run.start" }> => event.type === "run.start",
+  );
+}

@@ -1,0 +1,72 @@
+// Planning a step whose inputs wait on values known only at run time. The action's schema may
+// refuse "registry/app@⟨steps.image.outputs.digest⟩" (it wants a digest there), so the inputs
+// are rendered once more with a stand-in of the right shape for every such value, parsed and
+// planned, and the stand-ins in the plan are turned back into ⟨steps.image.outputs.digest⟩.
+import { createHash } from "node:crypto";
+import { actionMutates, type Action, type ActionPlan } from "../executors/contract.js";
+import { collectUnresolved, renderDeep, type Scope, type StepState } from "../playbook/expr/index.js";
+import type { StepDef } from "../playbook/model.js";
+import { releaseValues } from "./release-values.js";
+import type { RunContext } from "./run-context.js";
+
+export function planWithStandIns(
+  step: StepDef,
+  action: Action,
+  run: RunContext,
+): { plan: ActionPlan; mutates: boolean } | undefined {
+  const standIns = new Map<string, string>();
+  const steps: Record<string, StepState> = {};
+  // Every step of the playbook: steps of stages outside the run have no state at all.
+  for (const id of run.playbook.stages.flatMap((stage) => stage.steps.map((candidate) => candidate.id))) {
+    const state = run.scope.steps[id];
+    if (state && state.status !== "planned" && state.status !== "pending") {
+      steps[id] = state;
+      continue;
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const name of outputNames(run, id)) {
+      const stand = standIn(id, name);
+      standIns.set(stand, `⟨steps.${id}.outputs.${name}⟩`);
+      outputs[name] = stand;
+    }
+    steps[id] = { status: "succeeded", outputs };
+  }
+  const scope: Scope = { ...run.scope, steps, release: {} };
+  scope.release = releaseValues(run.playbook, scope);
+  try {
+    const rendered = renderDeep(step.with, scope);
+    if (collectUnresolved(rendered).length > 0) return undefined;
+    const parsed = action.input.safeParse(rendered);
+    if (!parsed.success) return undefined;
+    const plan = restore(action.plan(parsed.data), standIns) as ActionPlan;
+    return { plan, mutates: actionMutates(action, parsed.data) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The outputs a step can have: its action's and the ones it declares. */
+function outputNames(run: RunContext, id: string): string[] {
+  const step = run.playbook.stages.flatMap((stage) => stage.steps).find((candidate) => candidate.id === id);
+  const action = run.actions.get(id);
+  return [...Object.keys(action?.outputs ?? {}), ...(step?.declaredOutputs ?? [])];
+}
+
+/** A value of the shape the output usually has: digests look like digests, the rest like words. */
+function standIn(id: string, name: string): string {
+  const hash = createHash("sha256").update(`${id}\0${name}`).digest("hex");
+  return /digest/i.test(name) ? `sha256:${hash}` : `relctl-runtime-${hash.slice(0, 12)}`;
+}
+
+function restore(value: unknown, standIns: ReadonlyMap<string, string>): unknown {
+  if (typeof value === "string") {
+    let text = value;
+    for (const [stand, display] of standIns) if (text.includes(stand)) text = text.split(stand).join(display);
+    return text;
+  }
+  if (Array.isArray(value)) return value.map((item) => restore(item, standIns));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, restore(item, standIns)]));
+  }
+  return value;
+}
