@@ -82,7 +82,23 @@ export function stepLocator(
   return (step) => {
     const source = sources.get(step.origin.file);
     if (!source) return { file: step.origin.file, line: 1, column: 1 };
+    // Step ids are unique, so `id: <id>` finds the step without parsing the file again for
+    // positions (every step.start carries its location; a 200-step run would pay for it).
+    const quick = findStepId(source.text, step.id);
+    if (quick) return { file: source.display, ...quick };
     const { file, line, column } = locate(source, step.origin.path);
     return { file, line, column };
   };
+}
+
+function findStepId(text: string, id: string): { line: number; column: number } | undefined {
+  const escaped = id.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+  const pattern = new RegExp(`(^|[\\s{,-])id:[ \\t]*(["']?)${escaped}\\2[ \\t]*(?=$|[,}#\\r\\n])`, "gm");
+  const matches = [...text.matchAll(pattern)];
+  if (matches.length !== 1) return undefined; // several (a canary template) or none: ask the parser
+  const match = matches[0]!;
+  const offset = match.index + match[1]!.length;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
 }

@@ -2,7 +2,9 @@
 // turns offsets into line:column. Reading refuses what is not a playbook (binary data, huge
 // files, alias bombs) with a clear message instead of hanging or crashing.
 import { readFile, stat } from "node:fs/promises";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import * as jsYaml from "js-yaml";
+import { createRequire } from "node:module";
+import type { Document, LineCounter, Node } from "yaml";
 import type { SourceLocation } from "../errors.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { YamlPath } from "./model.js";
@@ -66,14 +68,9 @@ export async function readSource(file: string, display: string): Promise<ReadRes
     );
   }
   const text = bytes.toString("utf8");
-  const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-    // `<<: *defaults` merge keys let a playbook share step settings without include:.
-    merge: true,
-  });
+  const fast = fastLoad(text);
+  if (fast.ok) return { source: lazySource(file, display, text), data: fast.data };
+  const { doc, lines } = parseWithPositions(text);
   if (doc.errors.length > 0) {
     return {
       diagnostics: doc.errors.map((error) => {
@@ -103,6 +100,64 @@ export async function readSource(file: string, display: string): Promise<ReadRes
     );
   }
   return { source: { file, display, text, doc, lines }, data };
+}
+
+/**
+ * The common case, fast: a file without aliases, loaded by js-yaml (several times faster than
+ * the position-keeping parser, which a 1,000-step plan would otherwise spend most of its time
+ * in). Anything unusual — aliases (a possible alias bomb), a syntax error, duplicate keys —
+ * goes the careful way, which also gives every diagnostic its line and column.
+ */
+function fastLoad(text: string): { ok: true; data: unknown } | { ok: false } {
+  if (ALIAS.test(text)) return { ok: false };
+  try {
+    return { ok: true, data: jsYaml.load(text, { schema: FAST_SCHEMA }) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** YAML 1.2 core types (no timestamps, so 2026-12-24 stays text, as in the careful parser) and merge keys. */
+// (js-yaml exports its built-in types at run time; its type declarations leave them out.)
+const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
+const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend([merge]);
+const ALIAS = /(?:^|[\s[{,:-])\*[^\s,\]}]/m;
+
+// The position-keeping parser is loaded only when a file needs it (an error, an alias, a line
+// number for an event): most commands read playbooks through the fast loader alone.
+const requireModule = createRequire(import.meta.url);
+let yamlModule: typeof import("yaml") | undefined;
+function yaml(): typeof import("yaml") {
+  return (yamlModule ??= requireModule("yaml") as typeof import("yaml"));
+}
+
+function parseWithPositions(text: string): { doc: Document; lines: LineCounter } {
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // `<<: *defaults` merge keys let a playbook share step settings without include:.
+    merge: true,
+  });
+  return { doc, lines };
+}
+
+/** A source whose YAML document (for line:column) is parsed only when something asks for it. */
+function lazySource(file: string, display: string, text: string): SourceFile {
+  let parsed: { doc: Document; lines: LineCounter } | undefined;
+  const get = () => (parsed ??= parseWithPositions(text));
+  return {
+    file,
+    display,
+    text,
+    get doc() {
+      return get().doc;
+    },
+    get lines() {
+      return get().lines;
+    },
+  };
 }
 
 /** Offset of the first byte that cannot be in a UTF-8 text file (NUL or invalid UTF-8), if any. */
@@ -167,13 +222,13 @@ function nodeAt(doc: Document, path: YamlPath): { node: Node | undefined; exact:
   for (let index = 0; index < path.length; index++) {
     const key = path[index]!;
     let next: unknown;
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       const pair = node.items.find(
-        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key),
+        (item) => yaml().isPair(item) && yaml().isScalar(item.key) && String(item.key.value) === String(key),
       );
       next = pair?.value ?? undefined;
       if (pair && next === undefined) return { node: pair.key as Node, exact: index === path.length - 1 };
-    } else if (isSeq(node) && typeof key === "number") {
+    } else if (yaml().isSeq(node) && typeof key === "number") {
       next = node.items[key];
     }
     if (next === undefined || next === null) return { node: node as Node, exact: false };
@@ -188,9 +243,9 @@ export function locate(source: SourceFile, path: YamlPath, options: { key?: bool
   if (options.key && path.length > 0) {
     const parent = nodeAt(source.doc, path.slice(0, -1));
     const last = path[path.length - 1]!;
-    if (parent.exact && isMap(parent.node)) {
+    if (parent.exact && yaml().isMap(parent.node)) {
       const pair = parent.node.items.find(
-        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(last),
+        (item) => yaml().isPair(item) && yaml().isScalar(item.key) && String(item.key.value) === String(last),
       );
       target = (pair?.key as Node | undefined) ?? parent.node;
     }

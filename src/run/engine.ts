@@ -112,7 +112,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
     scope,
     actions,
     clock,
-    runner: options.runner ?? (await import("./process-runner.js")).createProcessRunner(),
+    runner: options.runner ?? lazyProcessRunner(),
     fetch: options.fetch ?? globalThis.fetch,
     cwd: options.cwd,
     env: options.env,
@@ -287,4 +287,15 @@ function outsideReadsError(
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
+/** execa is loaded when a step first starts a program: a plan of API calls never pays for it. */
+function lazyProcessRunner(): ProcessRunner {
+  let runner: Promise<ProcessRunner> | undefined;
+  return {
+    run: async (argv, options) => {
+      runner ??= import("./process-runner.js").then((module) => module.createProcessRunner());
+      return (await runner).run(argv, options);
+    },
+  };
 }

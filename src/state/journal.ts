@@ -2,11 +2,14 @@
 // <stateDir>/runs/<runId>/journal.jsonl. It is what `relctl status`, `history` and `resume` read,
 // and what an evidence bundle copies.
 //
-// Durability: each event is written with one writeSync and fsync'd before emit() returns. The
-// EventSink interface is synchronous, and a step must not start before the journal says the
-// previous one ended: if relctl is killed (or the machine loses power) right after, resume must
-// know that step is done, or it would run it a second time. A run emits tens to a few hundred
-// events while its steps take seconds to minutes, so a millisecond fsync per event is cheap.
+// Durability: each event is written with one writeSync; the events resume depends on are
+// fsync'd before emit() returns. The EventSink interface is synchronous, and a step must not
+// start before the journal says the previous one ended: if relctl is killed (or the machine
+// loses power) right after, resume must know that step is done, or it would run it a second
+// time. So step.end, stage.end, run.start and run.end are synced (each sync also flushes every
+// event written before it). A step.start or a log line lost with the machine changes nothing:
+// a step without a durable end runs again on resume either way. That keeps a run of 200 quick
+// steps from spending most of its time in fsync.
 // fsync (rather than fdatasync) keeps the file size in the flushed metadata on every platform.
 import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -15,6 +18,9 @@ import type { Redactor } from "../run/redact.js";
 import { RelctlError, ExitCode } from "../errors.js";
 import { ensureDir, fsyncDir, parseJsonLines, writeAllSync, type TornLine } from "./jsonl.js";
 import { journalPath } from "./paths.js";
+
+/** Events that must be on disk before the run goes on (see the note on durability above). */
+const DURABLE: ReadonlySet<RunEvent["type"]> = new Set(["run.start", "step.end", "stage.end", "run.end"]);
 
 export interface JournalSink extends EventSink {
   readonly file: string;
@@ -70,7 +76,7 @@ export function openJournal(stateDir: string, runId: string, options: OpenJourna
       if (closed) throw new Error(`journal ${file} is closed (event ${event.type} after close)`);
       const safe = options.redactor ? options.redactor.redactDeep(event) : event;
       try {
-        writeAllSync(fd, Buffer.from(`${JSON.stringify(safe)}\n`));
+        writeAllSync(fd, Buffer.from(`${JSON.stringify(safe)}\n`), { sync: DURABLE.has(event.type) });
       } catch (error) {
         // A journal that silently drops events would make resume repeat or skip steps: the
         // engine must stop the run instead of carrying on without a record.

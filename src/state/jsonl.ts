@@ -58,11 +58,11 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes all of `buffer` (writeSync may write less than asked) and fsyncs. */
-export function writeAllSync(fd: number, buffer: Buffer): void {
+/** Writes all of `buffer` (writeSync may write less than asked) and, unless told not to, fsyncs. */
+export function writeAllSync(fd: number, buffer: Buffer, options: { sync?: boolean } = {}): void {
   let offset = 0;
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
-  fsyncSync(fd);
+  if (options.sync !== false) fsyncSync(fd);
 }
 
 /** Appends one record to a JSON-lines file and fsyncs it before returning. */
