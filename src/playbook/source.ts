@@ -4,6 +4,7 @@
 import { readFile, stat } from "node:fs/promises";
 import * as jsYaml from "js-yaml";
 import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
 import type { Document, LineCounter, Node } from "yaml";
 import type { SourceLocation } from "../errors.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -126,9 +127,9 @@ const ALIAS = /(?:^|[\s[{,:-])\*[^\s,\]}]/m;
 // The position-keeping parser is loaded only when a file needs it (an error, an alias, a line
 // number for an event): most commands read playbooks through the fast loader alone.
 const requireModule = createRequire(import.meta.url);
-let yamlModule: typeof import("yaml") | undefined;
-function yaml(): typeof import("yaml") {
-  return (yamlModule ??= requireModule("yaml") as typeof import("yaml"));
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  return (yamlModule ??= requireModule("yaml") as typeof Yaml);
 }
 
 function parseWithPositions(text: string): { doc: Document; lines: LineCounter } {

@@ -143,7 +143,8 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
       message: `step ${readBy} reads outputs of ${id} (stage ${stage}), which is not part of this run: shown as ⟨…⟩`,
     });
   }
-  for (const stage of requested) {
+  // `earlier` comes from the train record: the caller checked that every needed stage passed.
+  for (const stage of options.earlier ? [] : requested) {
     for (const need of stage.needs.filter((name) => !options.stages.includes(name))) {
       emit({
         type: "run.warning",
