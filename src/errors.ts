@@ -66,7 +66,7 @@ export const playbookInvalid = (count: number, file: string): RelctlError =>
     "E_PLAYBOOK_INVALID",
     ExitCode.invalid,
     `${file} has ${count} problem${count === 1 ? "" : "s"}; nothing was run`,
-    { hint: "run `relctl lint` to see them all" },
+    { hint: "each problem is listed above with its file:line:column; fix them and run again" },
   );
 
 export const interrupted = (signal: string): RelctlError =>

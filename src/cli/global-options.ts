@@ -17,6 +17,18 @@ export interface GlobalOptions {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+const GLOBAL_KEYS: (keyof GlobalOptions)[] = [
+  "playbook",
+  "varsFile",
+  "dryRun",
+  "yes",
+  "json",
+  "color",
+  "verbose",
+  "cwd",
+  "stateDir",
+];
+
 export function addGlobalOptions(command: Command): Command {
   return command
     .option("-p, --playbook <file>", "playbook file (default: relctl.yaml, then relctl.yml)")
@@ -34,8 +46,30 @@ export function addGlobalOptions(command: Command): Command {
     );
 }
 
+/**
+ * The global options of a command line, whether written before the command name (`relctl
+ * --json lint`, parsed by the program) or after it: a value given on the command line wins over
+ * a default at any level, and `--var` collects from both places.
+ */
 export function globalOptions(command: Command): GlobalOptions {
-  const raw = command.optsWithGlobals<Partial<GlobalOptions>>();
+  const chain: Command[] = [];
+  for (let current: Command | null = command; current; current = current.parent) chain.push(current);
+  const given = (key: keyof GlobalOptions): unknown => {
+    for (const level of chain) {
+      if (level.getOptionValueSource(key) === "cli") return level.getOptionValue(key);
+    }
+    return chain.map((level) => level.getOptionValue(key) as unknown).find((value) => value !== undefined);
+  };
+  const vars = chain
+    .slice()
+    .reverse()
+    .flatMap((level) =>
+      level.getOptionValueSource("var") === "cli" ? (level.getOptionValue("var") as string[]) : [],
+    );
+  const raw = {
+    ...Object.fromEntries(GLOBAL_KEYS.map((key) => [key, given(key)])),
+    var: vars,
+  } as Partial<GlobalOptions>;
   return {
     playbook: raw.playbook,
     var: raw.var ?? [],

@@ -37,6 +37,9 @@ export async function main(argv: string[], io?: Io): Promise<number> {
       writeErr: (text) => (activeIo ?? processIo(true)).err(text),
     });
 
+  // Global options work before the command name too (`relctl --json lint`).
+  addGlobalOptions(program);
+
   const command = (
     name: string,
     description: string,

@@ -27,13 +27,20 @@ export function printDiagnostics(diagnostics: Diagnostic[], io: Io): void {
   }
 }
 
-export async function preparePlaybook(options: GlobalOptions, io: Io): Promise<Prepared> {
+/** How problems are shown: as text on stderr, unless a command reports them its own way. */
+export type DiagnosticsReporter = (diagnostics: Diagnostic[], io: Io) => void;
+
+export async function preparePlaybook(
+  options: GlobalOptions,
+  io: Io,
+  report: DiagnosticsReporter = printDiagnostics,
+): Promise<Prepared> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = findPlaybookFile(options.playbook, cwd);
   const display = displayPath(file, cwd);
   const loaded = await loadPlaybook(file, { cwd });
   if (!loaded.playbook || loaded.diagnostics.length > 0) {
-    printDiagnostics(loaded.diagnostics, io);
+    report(loaded.diagnostics, io);
     throw playbookInvalid(loaded.diagnostics.length, display);
   }
   const vars = await resolveVars(loaded.playbook, {
@@ -44,7 +51,7 @@ export async function preparePlaybook(options: GlobalOptions, io: Io): Promise<P
     cwd,
   });
   if (vars.diagnostics.length > 0) {
-    printDiagnostics(vars.diagnostics, io);
+    report(vars.diagnostics, io);
     throw playbookInvalid(vars.diagnostics.length, display);
   }
   return {

@@ -3,16 +3,14 @@
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
-import { ExitCode, isRelctlError } from "../errors.js";
+import { ExitCode } from "../errors.js";
 import { findStage } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
 import { fanOut } from "../report/fan-out.js";
 import { jsonLinesReporter } from "../report/json-lines.js";
 import { systemClock } from "../run/clock.js";
-import { createEmitter } from "../run/emitter.js";
-import { runPlaybook } from "../run/engine.js";
-import type { EventSink } from "../run/events.js";
+import { runPlaybook, type RunOutcome } from "../run/engine.js";
 import { Redactor } from "../run/redact.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
@@ -28,6 +26,7 @@ import type { Io } from "./io.js";
 import { checkFreezeWindows, checkNeededStages, checkStageApprovals } from "./preflight.js";
 import type { Prepared } from "./prepare.js";
 import type { RunCommandOptions } from "./run-options.js";
+import { runPreamble } from "./run-preamble.js";
 import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
 import { runSinks } from "./run-sinks.js";
 import { abortOnSignals } from "./signals.js";
@@ -66,7 +65,13 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     }
   }
 
-  const sinks = await runSinks(options, io, { cwd, environment });
+  // A rollback returns an environment to an earlier release: it is not a release to it.
+  const releasedTo = stageDefs
+    .filter((stage) => stage.name !== "rollback")
+    .map((stage) => stage.environment)
+    .filter((value) => value !== undefined)
+    .at(-1);
+  const sinks = await runSinks(options, io, { cwd, environment: releasedTo });
   const interrupt = abortOnSignals((name) => io.err(`\n${name} received: stopping the running step…\n`));
   const engine = {
     playbook,
@@ -113,7 +118,29 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       version: release.version,
     });
     journal = openJournal(stateDir, runId, { redactor });
+    const facts = runFacts();
+    const evidence = evidenceBundle(redactor);
+    const sink = fanOut([sinks.sink, journal, facts, evidence]);
+    const preamble = runPreamble({
+      runId,
+      journal,
+      redactor,
+      clock,
+      start: {
+        type: "run.start",
+        playbook: prepared.display,
+        name: playbook.name,
+        stages,
+        dryRun: false,
+        vars,
+        ...identity,
+        ...(input.resume ? { resumed: true } : {}),
+      },
+    });
+    const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
+    const target = rollbackTarget(stateDir, rollbackEnvironment, release.version);
     let approvals: Approval[];
+    let outcome: RunOutcome;
     try {
       approvals = await checkStageApprovals(stageDefs, {
         plan: identity,
@@ -123,29 +150,25 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         clock,
         signal: interrupt.signal,
         io,
+        // Approvers approve the plan the journal records: it must be there while we wait.
+        beforeWait: () => preamble.announce(sink),
+      });
+      outcome = await runPlaybook({
+        ...engine,
+        dryRun: false,
+        runId,
+        stateDir,
+        earlier,
+        rollbackTarget: target,
+        sink,
+        lastSeq: journal.lastSeq,
+        announced: preamble.announced,
+        ...(input.resume ? { completed: input.resume.completed, resumed: true } : {}),
       });
     } catch (error) {
-      recordRefusal(journal, options.json ? jsonLinesReporter(io.out) : undefined, error, {
-        runId,
-        redactor,
-        start: { playbook: prepared.display, name: playbook.name, stages, vars, ...identity },
-      });
+      preamble.refuse(error, options.json ? jsonLinesReporter(io.out) : undefined);
       throw error;
     }
-    const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
-    const target = rollbackTarget(stateDir, rollbackEnvironment, release.version);
-    const facts = runFacts();
-    const evidence = evidenceBundle(redactor);
-    const outcome = await runPlaybook({
-      ...engine,
-      dryRun: false,
-      runId,
-      stateDir,
-      earlier,
-      rollbackTarget: target,
-      sink: fanOut([sinks.sink, journal, facts, evidence]),
-      ...(input.resume ? { completed: input.resume.completed, lastSeq: journal.lastSeq, resumed: true } : {}),
-    });
     for (const warning of recordOutcome(facts, {
       playbook,
       stateDir,
@@ -174,41 +197,11 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     journal?.close();
     lock?.release();
     interrupt.dispose();
-    await sinks.finish({ environment, service: typeof vars.service === "string" ? vars.service : undefined });
+    await sinks.finish({
+      environment: releasedTo ?? environment,
+      service: typeof vars.service === "string" ? vars.service : undefined,
+    });
   }
-}
-
-/** A run refused before it started still leaves a record: its start and why it ended. */
-function recordRefusal(
-  journal: JournalSink,
-  json: EventSink | undefined,
-  error: unknown,
-  context: { runId: string; redactor: Redactor; start: Record<string, unknown> & { stages: string[] } },
-): void {
-  const sinks = json ? [journal, json] : [journal];
-  const emit = createEmitter({
-    runId: context.runId,
-    sink: fanOut(sinks),
-    redactor: context.redactor,
-    clock: systemClock,
-  });
-  const { playbook, name, stages, vars, ...identity } = context.start;
-  emit({
-    type: "run.start",
-    playbook: String(playbook),
-    name: String(name),
-    stages,
-    dryRun: false,
-    vars: vars as Record<string, unknown>,
-    ...identity,
-  });
-  emit({
-    type: "run.end",
-    status: "blocked",
-    exitCode: isRelctlError(error) ? error.exitCode : ExitCode.blocked,
-    durationMs: 0,
-    message: error instanceof Error ? error.message : String(error),
-  });
 }
 
 /** A resumed run's evidence goes next to the first attempt's, never over it. */

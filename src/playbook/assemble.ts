@@ -110,7 +110,7 @@ export function assemble(files: LoadedFile[]): { playbook: Playbook; diagnostics
         steps: [],
         origin: origin("stages", name),
       };
-      def.steps = stageSteps(name, stage, origin);
+      def.steps = stageSteps(name, stage, origin, loaded.keptSteps);
       if (!stage.steps && !stage.canary) {
         diagnostics.push({
           code: "missing-key",
@@ -130,7 +130,11 @@ function stageSteps(
   name: string,
   stage: StageFile,
   origin: (...path: (string | number)[]) => Origin,
+  kept: ReadonlyMap<string, number[]> = new Map(),
 ): StepDef[] {
+  // Steps left out for schema problems shift the others: keep pointing at the original items.
+  const stepIndex = (index: number) => kept.get(name)?.[index] ?? index;
+  const templateIndex = (index: number) => kept.get(`${name}/canary`)?.[index] ?? index;
   const steps: StepDef[] = [];
   let previous: StepFile | undefined;
   let canaryEnd: string[] | undefined;
@@ -140,14 +144,16 @@ function stageSteps(
       const at =
         template === undefined
           ? origin("stages", name, "canary", "hold")
-          : origin("stages", name, "canary", "steps", template);
+          : origin("stages", name, "canary", "steps", templateIndex(template));
       steps.push(normaliseStep(step, steps.length, undefined, name, at));
     }
     canaryEnd = expanded.end;
   }
   (stage.steps ?? []).forEach((step, index) => {
     const after = index === 0 && canaryEnd && step.needs === undefined ? { ...step, needs: canaryEnd } : step;
-    steps.push(normaliseStep(after, steps.length, previous, name, origin("stages", name, "steps", index)));
+    steps.push(
+      normaliseStep(after, steps.length, previous, name, origin("stages", name, "steps", stepIndex(index))),
+    );
     previous = step;
   });
   return steps;

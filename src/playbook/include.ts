@@ -11,6 +11,11 @@ import { locate, readSource, type SourceFile } from "./source.js";
 export interface LoadedFile {
   source: SourceFile;
   data: PlaybookFile;
+  /**
+   * When broken steps were left out: per stage (and `<stage>/canary`), the original index of each
+   * step kept, so origins still point at the right list item.
+   */
+  keptSteps?: Map<string, number[]>;
 }
 
 export interface FileSet {
@@ -60,13 +65,16 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
     set.sources.set(file, read.source);
     const data = withoutExtensions(read.data ?? {});
     let parsed = playbookFileSchema.safeParse(data);
+    let keptSteps: Map<string, number[]> | undefined;
     if (!parsed.success) {
       set.diagnostics.push(...issuesToDiagnostics(parsed.error.issues, read.source, read.data));
       // Keep checking the rest of the file, without the parts that are broken, so one typo
       // does not hide every other problem nor cause a cascade of follow-on errors.
-      const salvaged = salvage(data, parsed.error.issues, set.broken);
+      const kept = new Map<string, number[]>();
+      const salvaged = salvage(data, parsed.error.issues, set.broken, kept);
       parsed = salvaged === undefined ? parsed : playbookFileSchema.safeParse(salvaged);
       if (!parsed.success) return;
+      keptSteps = kept;
     }
     const includes = parsed.data.include ?? [];
     for (const [index, entry] of includes.entries()) {
@@ -88,7 +96,7 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
       }
       await visit(target, [...trail, target]);
     }
-    set.files.push({ source: read.source, data: parsed.data });
+    set.files.push({ source: read.source, data: parsed.data, ...(keptSteps ? { keptSteps } : {}) });
   };
 
   await visit(root, [root]);
@@ -109,6 +117,7 @@ function salvage(
   data: unknown,
   issues: readonly { path: PropertyKey[]; code: string; keys?: string[] }[],
   broken: BrokenNames,
+  keptSteps: Map<string, number[]>,
 ): Record<string, unknown> | undefined {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
   if (Object.keys(data).length === 0) return undefined; // an empty file: nothing to salvage
@@ -129,6 +138,14 @@ function salvage(
       continue;
     }
     const entries = copy[String(section)];
+    if (
+      section === "stages" &&
+      name !== undefined &&
+      isRecord(entries) &&
+      dropStep(entries, issue.path, broken, keptSteps)
+    ) {
+      continue;
+    }
     if ((SECTIONS as readonly PropertyKey[]).includes(section!) && name !== undefined && isRecord(entries)) {
       const kind = section as (typeof SECTIONS)[number];
       broken[kind].add(String(name));
@@ -139,6 +156,44 @@ function salvage(
     }
   }
   return copy;
+}
+
+/**
+ * A problem inside one step leaves the step out (and only it): the rest of its stage is still
+ * checked. Returns false when the issue is not inside a step.
+ */
+function dropStep(
+  stages: Record<string, unknown>,
+  path: PropertyKey[],
+  broken: BrokenNames,
+  keptSteps: Map<string, number[]>,
+): boolean {
+  const [, name, list, index] = path;
+  const canary = list === "canary" && index === "steps";
+  const at = canary ? path[4] : list === "steps" ? index : undefined;
+  if (typeof at !== "number") return false;
+  const stage = stages[String(name)];
+  if (!isRecord(stage)) return false;
+  const owner: Record<string, unknown> | undefined = canary
+    ? isRecord(stage.canary)
+      ? { ...stage.canary }
+      : undefined
+    : { ...stage };
+  const steps = owner?.steps;
+  if (!owner || !Array.isArray(steps)) return false;
+  const key = canary ? `${String(name)}/canary` : String(name);
+  const original = keptSteps.get(key) ?? steps.map((_, position) => position);
+  const position = original.indexOf(at);
+  if (position === -1) return true; // already left out for another problem
+  const step: unknown = steps[position];
+  if (isRecord(step) && typeof step.id === "string") broken.steps.add(step.id);
+  owner.steps = steps.filter((_, other) => other !== position);
+  keptSteps.set(
+    key,
+    original.filter((_, other) => other !== position),
+  );
+  stages[String(name)] = canary ? { ...stage, canary: owner } : owner;
+  return true;
 }
 
 function rawStepIds(stage: unknown): string[] {

@@ -103,6 +103,7 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
           code: "wrong-type",
           message: `expected ${article(issue.expected)}, got ${typeName(value)}`,
           location: at(),
+          hint: typeHint(issue.expected),
         },
       ];
     }
@@ -128,12 +129,43 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
         },
       ];
     default:
-      return [{ code: "invalid-value", message: issue.message, location: at() }];
+      return [
+        {
+          code: "invalid-value",
+          message: issue.message,
+          location: at(),
+          hint: "relctl schema prints what each key accepts; docs/playbook-reference.md explains it",
+        },
+      ];
   }
 }
 
+/** How to write a value of the expected type in YAML. */
+function typeHint(expected: string): string {
+  const hints: Record<string, string> = {
+    array: 'write a list: [a, b], or one item per line starting with "- "',
+    record: "write a map: { key: value }, or one key: value per line, indented",
+    object: "write a map: { key: value }, or one key: value per line, indented",
+    string: 'write text; quote it ("…") when it starts with a special character',
+    number: "write a number without quotes, like 3 or 0.5",
+    boolean: "write true or false, without quotes",
+  };
+  const kinds = expected.split(" or ");
+  return (
+    kinds
+      .map((kind) => hints[kind])
+      .filter(Boolean)
+      .join("; or ") || "relctl schema prints what this key accepts"
+  );
+}
+
 function article(expected: string): string {
-  if (expected.includes(" or ")) return expected.replace("record", "map").replace("object", "map");
+  if (expected.includes(" or ")) {
+    return expected
+      .split(" or ")
+      .map((kind) => article(kind))
+      .join(" or ");
+  }
   const word =
     expected === "record" || expected === "object" ? "map" : expected === "array" ? "list" : expected;
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;

@@ -6,7 +6,8 @@
 import { appendFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { EventSink, RunEvent, StepErrorInfo } from "../run/events.js";
-import { formatArgv, lastLines } from "./format.js";
+import { lastLines } from "../util/text.js";
+import { formatArgv } from "./format.js";
 import {
   outputEntry,
   outputName,
@@ -15,6 +16,11 @@ import {
   type AnnotationProperties,
 } from "./github-actions/commands.js";
 import { summaryMarkdown, type RunSummary, type StageRow, type StepRow } from "./github-actions/summary.js";
+
+/** GitHub's limit for all outputs of a job together. */
+const JOB_OUTPUT_BYTES = 1024 * 1024;
+/** exec's stdout and stderr are for logs, not for workflow outputs. */
+const COMMAND_STREAMS = new Set(["stdout", "stderr"]);
 
 /** Values above this are left out of $GITHUB_OUTPUT (a step's outputs share GitHub's 1 MiB). */
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
@@ -75,13 +81,27 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
     return row;
   };
 
+  // GitHub keeps at most 1 MiB of outputs per job; a command's whole stdout and stderr would
+  // crowd out the values a workflow reads (digests, versions, revisions), so they stay out.
+  let writtenBytes = 0;
   const writeOutputs = (step: string, outputs: Record<string, unknown>) => {
     const file = env.GITHUB_OUTPUT;
     if (!file) return;
     let text = "";
     for (const [key, value] of Object.entries(outputs)) {
+      if (COMMAND_STREAMS.has(key)) continue;
       const name = outputName(step, key);
       const rendered = outputValue(value);
+      if (writtenBytes + Buffer.byteLength(rendered) > JOB_OUTPUT_BYTES) {
+        write(
+          workflowCommand(
+            "warning",
+            { title: "relctl output left out" },
+            `${name} would take the job's outputs over GitHub's ${JOB_OUTPUT_BYTES} bytes`,
+          ),
+        );
+        continue;
+      }
       if (Buffer.byteLength(rendered) > maxOutputBytes) {
         write(
           workflowCommand(
@@ -93,6 +113,7 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
         continue;
       }
       text += outputEntry(name, rendered, options.delimiter);
+      writtenBytes += Buffer.byteLength(rendered);
     }
     if (text) append(file, text);
   };
@@ -181,7 +202,10 @@ function annotationMessage(error: StepErrorInfo): string {
   if (error.command) lines.push(`command: ${formatArgv(error.command)}`);
   if (error.exitCode !== undefined) lines.push(`exit code: ${error.exitCode}`);
   if (error.stderrTail)
-    lines.push("stderr (last lines):", ...lastLines(error.stderrTail, 10).map((line) => `  ${line}`));
+    lines.push(
+      "stderr (last lines):",
+      ...(lastLines(error.stderrTail, 10)?.split("\n") ?? []).map((line) => `  ${line}`),
+    );
   if (error.hint) lines.push(`hint: ${error.hint}`);
   return lines.join("\n");
 }

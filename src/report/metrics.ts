@@ -83,7 +83,8 @@ export function metricsReporter(options: MetricsOptions = {}): MetricsReporter {
       stepDuration.observe({ executor, action, status: event.status }, event.durationMs / 1000);
     },
     "step.record": (event) => {
-      if (event.kind !== "gate.measurement") return;
+      // One evaluation measures every metric of the gate; it is the evaluation that has a verdict.
+      if (event.kind !== "gate.evaluation") return;
       const verdict = typeof event.data.verdict === "string" ? event.data.verdict : "unknown";
       gateEvaluations.inc({ verdict });
     },

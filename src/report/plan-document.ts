@@ -94,7 +94,8 @@ export function planCollector(meta: { relctlVersion: string; file: string; diges
         break;
       }
       case "run.end":
-        if (event.exitCode !== 0 && event.message) problems.push(event.message);
+        // The run's own message only when no step said what went wrong (an interrupt, say).
+        if (event.exitCode !== 0 && event.message && problems.length === 0) problems.push(event.message);
         break;
       default:
         break;

@@ -40,7 +40,11 @@ function renderStep(
   color: ChalkInstance,
 ): string[] {
   const tags = [color.dim(step.uses), step.mutates ? color.yellow("mutates") : color.dim("read-only")];
-  if (step.runsInDryRun) tags.push(color.cyan(`ran during plan: ${step.status ?? "?"}`));
+  // A read-only step ran to show real values; its result line says what it found.
+  if (step.runsInDryRun) {
+    const failed = step.status === "failed" || step.status === "timed_out";
+    tags.push(failed ? color.red("failed during plan") : color.cyan("read during plan"));
+  }
   if (step.condition === false) tags.push(color.dim("skipped: condition false"));
   if (step.condition === "runtime") tags.push(color.dim("condition decided at run time"));
   const title = step.name === step.id ? step.id : `${step.id} ${color.dim("·")} ${step.name}`;

@@ -48,6 +48,8 @@ export interface RunOptions {
   /** A resumed run continues the journal's numbering after this seq. */
   lastSeq?: number;
   resumed?: boolean;
+  /** The caller already emitted run.start (it waited for approvals first): it is not repeated. */
+  announced?: boolean;
   /** Exposed to expressions as run.rollback_target (the last known good release). */
   rollbackTarget?: Record<string, unknown> | null;
   /** Resume: steps that succeeded in an earlier attempt of this run, with their outputs. */
@@ -96,6 +98,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
       failed_stage: null,
       failed_step: null,
       failure: null,
+      failure_kind: null,
       rollback_target: options.rollbackTarget ?? null,
     },
     now: () => clock.now(),
@@ -124,16 +127,18 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
   };
 
   const started = clock.now().getTime();
-  emit({
-    type: "run.start",
-    playbook: options.playbookDisplay ?? playbook.file,
-    name: playbook.name,
-    stages: options.stages,
-    dryRun,
-    vars: options.vars,
-    ...definedOnly(options.identity ?? {}),
-    ...(options.resumed ? { resumed: true } : {}),
-  });
+  if (!options.announced) {
+    emit({
+      type: "run.start",
+      playbook: options.playbookDisplay ?? playbook.file,
+      name: playbook.name,
+      stages: options.stages,
+      dryRun,
+      vars: options.vars,
+      ...definedOnly(options.identity ?? {}),
+      ...(options.resumed ? { resumed: true } : {}),
+    });
+  }
   for (const missing of dryRun ? secrets.missing : []) {
     emit({ type: "run.warning", message: `secret ${missing}: a real run would stop here` });
   }
@@ -220,6 +225,8 @@ async function handleFailure(
     failed_stage: stage.name,
     failed_step: result.failedStep ?? null,
     failure: result.failureMessage ?? null,
+    // gate-failed, failed, timed-out, …: a gate failure may call for an incident, a typo not.
+    failure_kind: result.failureKind ?? null,
   });
   const handler = stage.onFailure ? findStage(run.playbook, stage.onFailure) : undefined;
   if (!handler) return { status: "failed", exitCode: code, ...failed };

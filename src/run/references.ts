@@ -5,6 +5,7 @@ import { parseTemplate, referencesIn, type Reference } from "../playbook/expr/in
 import { parseCondition } from "../playbook/expr/template.js";
 import type { Playbook, StageDef } from "../playbook/model.js";
 import { forEachString } from "../playbook/rules/expressions.js";
+import { secretInputs } from "../playbook/secret-inputs.js";
 
 export interface RunReads {
   secrets: Set<string>;
@@ -41,6 +42,7 @@ export function runReads(playbook: Playbook, stages: readonly StageDef[]): RunRe
 
   for (const stage of stages) {
     for (const step of stage.steps) {
+      for (const input of secretInputs(step.with)) reads.secrets.add(input.name);
       const texts: [string, boolean][] = [];
       forEachString(step.with, [], (text) => texts.push([text, false]));
       if (step.if !== undefined) texts.push([step.if, true]);

@@ -85,7 +85,7 @@ describe("--dry-run and plan", () => {
     const dir = tempProject({ "relctl.yaml": playbook });
     const result = await relctl(["plan"], { cwd: dir, env: { PATH: `/nonexistent:${process.env.PATH}` } });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/commit .*ran during plan: failed/);
+    expect(result.stdout).toMatch(/commit .*failed during plan/);
     expect(result.stdout).toContain("$ fakehelm upgrade api --set commit=⟨steps.commit.outputs.stdout⟩");
     expect(result.stdout).toContain("problem: step commit: fakegit: command not found");
     expect(result.stdout).toContain("Nothing was changed.");

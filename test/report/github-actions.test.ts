@@ -198,15 +198,15 @@ describe("the GitHub Actions reporter", () => {
   });
 
   it("writes succeeded steps' outputs to GITHUB_OUTPUT as <step>_<output>, several lines included", () => {
-    const { outputs, rawOutput } = runUnderActions(failedCanaryRun());
+    const { outputs, rawOutput } = runUnderActions(withShiftNotes(failedCanaryRun(), "weight=10\nready"));
+    // stdout and stderr are logs, not outputs a workflow reads: they stay out of the 1 MiB.
     expect(outputs).toEqual({
       "shift-10_exit_code": "0",
-      "shift-10_stdout": "weight=10\nready",
-      "shift-10_stderr": "",
+      "shift-10_notes": "weight=10\nready",
       undo_exit_code: "0",
     });
     const delimiters = [...rawOutput.matchAll(/<<(.+)\n/g)].map((match) => match[1]);
-    expect(new Set(delimiters).size).toBe(4);
+    expect(new Set(delimiters).size).toBe(3);
     expect(delimiters[0]).toMatch(/^ghadelimiter_[0-9a-f-]{36}$/);
   });
 
@@ -219,13 +219,15 @@ describe("the GitHub Actions reporter", () => {
   });
 
   it("leaves out an output too large for GITHUB_OUTPUT, with a warning naming it", () => {
-    const { outputs, annotations } = runUnderActions(failedCanaryRun(), { maxOutputBytes: 10 });
-    expect(outputs["shift-10_stdout"]).toBeUndefined();
+    const { outputs, annotations } = runUnderActions(withShiftNotes(failedCanaryRun(), "weight=10\nready"), {
+      maxOutputBytes: 10,
+    });
+    expect(outputs["shift-10_notes"]).toBeUndefined();
     expect(outputs["shift-10_exit_code"]).toBe("0");
     expect(annotations).toContainEqual({
       command: "warning",
       properties: { title: "relctl output left out" },
-      message: "shift-10_stdout is 15 bytes, more than the 10 relctl writes to GITHUB_OUTPUT",
+      message: "shift-10_notes is 15 bytes, more than the 10 relctl writes to GITHUB_OUTPUT",
     });
   });
 
@@ -282,3 +284,12 @@ describe("the GitHub Actions reporter", () => {
     });
   });
 });
+
+/** The canary run with an extra (multi-line) output on shift-10's end. */
+function withShiftNotes(events: RunEvent[], notes: string): RunEvent[] {
+  return events.map((event) =>
+    event.type === "step.end" && event.step === "shift-10"
+      ? { ...event, outputs: { ...event.outputs, notes } }
+      : event,
+  );
+}

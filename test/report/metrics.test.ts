@@ -43,8 +43,13 @@ describe("the metrics reporter", () => {
     expect(samples.some((sample) => sample.labels.status === "skipped")).toBe(false);
   });
 
-  it("counts gate evaluations by verdict from the gate measurements, starting every verdict at zero", async () => {
-    const { samples } = await samplesAfter(failedCanaryRun());
+  it("counts gate evaluations (not the measurements in them) by verdict, starting every verdict at zero", async () => {
+    const events = failedCanaryRun();
+    const measurement = events.find(
+      (event) => event.type === "step.record" && event.kind === "gate.measurement",
+    )!;
+    // A third measurement in the same evaluations must not count as another evaluation.
+    const { samples } = await samplesAfter([...events.slice(0, -1), { ...measurement }, events.at(-1)!]);
     const verdict = (name: string) =>
       sampleValue(samples, "relctl_gate_evaluations_total", { verdict: name });
     expect([verdict("passed"), verdict("failed"), verdict("inconclusive"), verdict("error")]).toEqual([

@@ -146,6 +146,8 @@ export function failedCanaryRun(): RunEvent[] {
       reason: "if: was false",
     },
     { type: "stage.end", stage: "rollback", status: "succeeded", durationMs: 8000 },
+    // The gate's two evaluations (each one measured the metrics recorded above).
+    ...evaluations(["passed", "failed"]),
     {
       type: "run.end",
       status: "rolled_back",
@@ -155,6 +157,21 @@ export function failedCanaryRun(): RunEvent[] {
       failedStep: "error-rate",
     },
   ]);
+}
+
+function evaluations(verdicts: string[]): RunEventBody[] {
+  return verdicts.map((verdict, index) => ({
+    type: "step.record" as const,
+    stage: "canary",
+    step: "error-rate",
+    kind: "gate.evaluation",
+    data: {
+      at: `2026-11-22T10:1${6 + index}:00Z`,
+      verdict,
+      counted: true,
+      reason: `evaluation ${index + 1}`,
+    },
+  }));
 }
 
 /** A promote run that succeeds. */

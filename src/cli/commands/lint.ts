@@ -1,13 +1,28 @@
-// `relctl lint`: validate the playbook (and vars) and print every problem at once.
+// `relctl lint`: validate the playbook (and vars) and print every problem at once. With --json
+// the verdict is one JSON object on stdout: { valid, playbook, stages, steps, files, problems }.
+import { sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
-import { preparePlaybook } from "../prepare.js";
+import { preparePlaybook, printDiagnostics } from "../prepare.js";
 
 const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export async function lintCommand(options: GlobalOptions, io: Io): Promise<number> {
-  const { playbook, display } = await preparePlaybook(options, io);
+  const asJson = (diagnostics: Diagnostic[], out: Io) =>
+    out.out(`${JSON.stringify({ valid: false, problems: sortDiagnostics(diagnostics) })}\n`);
+  const { playbook, display } = await preparePlaybook(options, io, options.json ? asJson : printDiagnostics);
   const steps = playbook.stages.reduce((total, stage) => total + stage.steps.length, 0);
+  if (options.json) {
+    const summary = {
+      valid: true,
+      playbook: display,
+      stages: playbook.stages.length,
+      steps,
+      files: playbook.files.length,
+    };
+    io.out(`${JSON.stringify({ ...summary, problems: [] })}\n`);
+    return 0;
+  }
   const summary = [
     count(playbook.stages.length, "stage"),
     count(steps, "step"),

@@ -1,6 +1,7 @@
 // `relctl resume <run>`: continue a run that was interrupted, killed or refused for approvals,
 // with the same id, stages and vars. Steps the journal shows as completed are not run again;
 // gates are measured again; the playbook must be the one the run started with.
+import { GATE_ACTIONS } from "../../gates/gate-actions.js";
 import { playbookDigest } from "../../playbook/digest.js";
 import { assertResumable, completedOutputs, resumePoint } from "../../state/resume.js";
 import type { GlobalOptions } from "../global-options.js";
@@ -10,8 +11,6 @@ import type { RunCommandOptions } from "../run-options.js";
 import { runPipeline } from "../run-pipeline.js";
 import { runEvents, stateDirOf } from "../state-context.js";
 
-const GATES = new Set(["prometheus.gate"]);
-
 export async function resumeCommand(
   runId: string,
   options: GlobalOptions & RunCommandOptions,
@@ -19,7 +18,7 @@ export async function resumeCommand(
 ): Promise<number> {
   const { events } = runEvents(stateDirOf(options), runId);
   const prepared = await preparePlaybook(options, io);
-  const point = resumePoint(events, { isGate: (uses) => GATES.has(uses) });
+  const point = resumePoint(events, { isGate: (uses) => GATE_ACTIONS.has(uses) });
   assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
   if (!options.json) {
     const done = point.completed.map((step) => step.step);

@@ -9,6 +9,7 @@ import { conditionShift, parseCondition } from "../expr/template.js";
 import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
 import type { BrokenNames } from "../include.js";
 import type { Locator } from "./locator.js";
+import { secretInputs } from "../secret-inputs.js";
 import { ReadOrder } from "./read-order.js";
 import { findCycle } from "./structure.js";
 
@@ -19,6 +20,7 @@ export const RUN_FIELDS = [
   "failed_stage",
   "failed_step",
   "failure",
+  "failure_kind",
   "rollback_target",
 ] as const;
 
@@ -147,6 +149,19 @@ export function checkExpressions(
 
   for (const stage of playbook.stages) {
     for (const step of stage.steps) {
+      for (const input of secretInputs(step.with, ["with"])) {
+        if (playbook.secrets.has(input.name) || broken.secrets.has(input.name)) continue;
+        const suggestion = closestMatch(input.name, [...playbook.secrets.keys()]);
+        diagnostics.push({
+          code: "bad-reference",
+          message: `${String(input.path.at(-1))} names the secret "${input.name}", which the playbook does not declare`,
+          location: where.at(step.origin, ...input.path),
+          hint: suggestion
+            ? `did you mean ${suggestion}?`
+            : `declare it under secrets: (${input.name}: env://NAME)`,
+          stepId: step.id,
+        });
+      }
       const sites: [string, Site, boolean][] = [];
       forEachString(step.with, ["with"], (text, sub) =>
         sites.push([text, { origin: step.origin, sub, step }, false]),
