@@ -18,6 +18,7 @@ const BUILTIN: Record<string, Loader> = {
   oci: async () => (await import("./oci.js")).default,
   http: async () => (await import("./http.js")).default,
   kubectl: async () => (await import("./kubectl.js")).default,
+  evidence: async () => (await import("./evidence.js")).default,
 };
 
 export interface ExecutorRegistry {
