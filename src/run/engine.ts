@@ -100,6 +100,10 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
       failure: null,
       failure_kind: null,
       rollback_target: options.rollbackTarget ?? null,
+      started_at: clock.now().toISOString(),
+      failed_at: null,
+      // What happened when, one line per stage, for incident issues and rollback messages.
+      timeline: [] as string[],
     },
     now: () => clock.now(),
   };
@@ -191,6 +195,7 @@ async function runStages(
   let planProblems = 0;
   for (const stage of requested) {
     if (signal.aborted) return interrupted();
+    note(run, `stage ${stage.name} started`);
     const result = await runStage(stage, "requested", run, signal);
     planProblems += result.planProblems;
     if (signal.aborted) return interrupted(stage.name);
@@ -227,9 +232,15 @@ async function handleFailure(
     failure: result.failureMessage ?? null,
     // gate-failed, failed, timed-out, …: a gate failure may call for an incident, a typo not.
     failure_kind: result.failureKind ?? null,
+    failed_at: run.clock.now().toISOString(),
   });
+  note(
+    run,
+    `${result.failedStep ? `step ${result.failedStep}` : `stage ${stage.name}`} failed: ${result.failureMessage ?? "failed"}`,
+  );
   const handler = stage.onFailure ? findStage(run.playbook, stage.onFailure) : undefined;
   if (!handler) return { status: "failed", exitCode: code, ...failed };
+  note(run, `${handler.name} started`);
   const rollback = await runStage(handler, "on_failure", run, signal);
   if (signal.aborted) return { status: "interrupted", exitCode: ExitCode.interrupted, ...failed };
   if (rollback.status === "failed")
@@ -306,4 +317,10 @@ function lazyProcessRunner(): ProcessRunner {
       return (await runner).run(argv, options);
     },
   };
+}
+
+/** A line of run.timeline: "10:15:02 stage canary started". */
+function note(run: RunContext, text: string): void {
+  const timeline = run.scope.run.timeline;
+  if (Array.isArray(timeline)) timeline.push(`${run.clock.now().toISOString().slice(11, 19)}Z ${text}`);
 }

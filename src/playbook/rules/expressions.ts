@@ -7,7 +7,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { ExpressionError, parseTemplate, referencesIn, type Reference } from "../expr/index.js";
 import { conditionShift, parseCondition } from "../expr/template.js";
 import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
-import type { BrokenNames } from "../include.js";
+import { noneBroken, type BrokenNames } from "../include.js";
 import type { Locator } from "./locator.js";
 import { secretInputs } from "../secret-inputs.js";
 import { ReadOrder } from "./read-order.js";
@@ -22,6 +22,9 @@ export const RUN_FIELDS = [
   "failure",
   "failure_kind",
   "rollback_target",
+  "started_at",
+  "failed_at",
+  "timeline",
 ] as const;
 
 interface Site {
@@ -342,17 +345,6 @@ export function forEachString(
   else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) forEachString(item, [...path, key], visit);
   }
-}
-
-function noneBroken(): BrokenNames {
-  return {
-    stages: new Set(),
-    steps: new Set(),
-    vars: new Set(),
-    secrets: new Set(),
-    release: new Set(),
-    executors: new Set(),
-  };
 }
 
 function brokenOf(broken: BrokenNames, root: Reference["root"]): ReadonlySet<string> {
