@@ -15,7 +15,7 @@ import {
   type RegistryAccess,
 } from "../oci/common.js";
 import { commandFailure, runTool } from "../shared/command.js";
-import { optionValue } from "../shared/fields.js";
+import { optionValue, secretName } from "../shared/fields.js";
 import {
   annotationArgs,
   annotationsField,
@@ -23,10 +23,12 @@ import {
   cosignFailure,
   keyArgument,
   keyMaterial,
+  keyRequired,
   oneKey,
   signingKeyFields,
   verifierArgs,
   verifierGiven,
+  verifierRequired,
   verifyingKeyFields,
 } from "./common.js";
 
@@ -43,13 +45,34 @@ const targetFields = {
     .regex(DIGEST, "a digest is sha256: followed by 64 hex characters")
     .optional()
     .describe("refuse unless the image is exactly this digest"),
-  ...registryFields,
+  // Registry credentials (for resolving a tag) have names of their own: `password_secret` is the
+  // signing key's password, which must never be sent to a registry.
+  plain_http: registryFields.plain_http,
+  registry_username: registryFields.username,
+  registry_password_secret: secretName("the registry password or access token (to resolve a tag)").optional(),
+  registry_token_secret: registryFields.token_secret,
+  request_timeout: registryFields.request_timeout,
 };
 
-interface TargetInput extends RegistryAccess {
+interface TargetInput {
   image: ParsedImage;
   resolve_tag: boolean;
   expected_digest?: string | undefined;
+  plain_http: boolean;
+  registry_username?: string | undefined;
+  registry_password_secret?: string | undefined;
+  registry_token_secret?: string | undefined;
+  request_timeout: number;
+}
+
+function registryAccess(input: TargetInput): RegistryAccess {
+  return {
+    plain_http: input.plain_http,
+    username: input.registry_username,
+    password_secret: input.registry_password_secret,
+    token_secret: input.registry_token_secret,
+    request_timeout: input.request_timeout,
+  };
 }
 
 /** registry/repository@digest for the plan: the digest when known, a placeholder otherwise. */
@@ -61,7 +84,7 @@ function plannedTarget(input: TargetInput): string {
 function resolutionDetails(input: TargetInput): Record<string, unknown> {
   return input.image.digest
     ? {}
-    : { resolves: `HEAD ${imageManifestUrl(input.image, referenceOf(input.image), input)}` };
+    : { resolves: `HEAD ${imageManifestUrl(input.image, referenceOf(input.image), registryAccess(input))}` };
 }
 
 /** The digest to sign: the one written, or the one the tag names now. */
@@ -82,7 +105,8 @@ async function signingTarget(
         hint: "give image@sha256:… (the build step's digest output), or set resolve_tag: true to sign the digest the tag names now",
       });
     }
-    digest = (await resolveImage(ctx, registryClient(ctx, image.registry, input), image)).digest;
+    digest = (await resolveImage(ctx, registryClient(ctx, image.registry, registryAccess(input)), image))
+      .digest;
     ctx.log.info(`${image.text} is ${digest}`);
   }
   if (input.expected_digest && digest !== input.expected_digest) {
@@ -95,8 +119,6 @@ async function signingTarget(
   }
   return { reference: digestReference(image, digest), digest };
 }
-
-const keyRequired = { message: "give exactly one of key and key_secret" };
 
 const signInput = z
   .object({
@@ -168,16 +190,14 @@ const verifyInput = z
       .describe("fail the step when verification fails (false: report the verdict in outputs)"),
     plain_http: registryFields.plain_http,
   })
-  .refine(verifierGiven, {
-    message: "give one of key, key_secret, or certificate_identity with certificate_oidc_issuer",
-  });
+  .refine(verifierGiven, verifierRequired);
 type VerifyInput = z.output<typeof verifyInput>;
 
 function verifyArgv(input: VerifyInput, key: string | undefined): string[] {
   return [
     "cosign",
     "verify",
-    ...verifierArgs(key === undefined ? undefined : { argument: key, env: {} }, input),
+    ...verifierArgs(key, input),
     ...annotationArgs(input.annotations),
     ...(input.plain_http ? ["--allow-http-registry"] : []),
     input.image.text,
