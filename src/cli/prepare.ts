@@ -2,6 +2,7 @@
 // vars. Any problem is printed with file:line:column and stops the command with exit 2.
 import { resolve } from "node:path";
 import { playbookInvalid } from "../errors.js";
+import { workflowCommand } from "../report/github-actions/commands.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/diagnostics.js";
 import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
@@ -22,8 +23,15 @@ export interface Prepared {
 }
 
 export function printDiagnostics(diagnostics: Diagnostic[], io: Io): void {
+  const actions = io.env.GITHUB_ACTIONS === "true";
   for (const diagnostic of sortDiagnostics(diagnostics)) {
     io.err(`${io.color.red("✗")} ${formatDiagnostic(diagnostic)}\n`);
+    // Under GitHub Actions each problem is also an annotation on its playbook line.
+    if (actions) {
+      const { file, line, column } = diagnostic.location;
+      const message = diagnostic.hint ? `${diagnostic.message} (${diagnostic.hint})` : diagnostic.message;
+      io.err(workflowCommand("error", { file, line, col: column, title: "relctl lint" }, message));
+    }
   }
 }
 

@@ -89,7 +89,8 @@ export function metricsReporter(options: MetricsOptions = {}): MetricsReporter {
       gateEvaluations.inc({ verdict });
     },
     "stage.start": (event) => {
-      if (event.role === "on_failure") rollbacks.inc({ playbook });
+      // A dry-run only plans its on_failure stages: nothing was rolled back.
+      if (event.role === "on_failure" && !dryRun) rollbacks.inc({ playbook });
     },
     "run.end": (event) => {
       runDuration.set({ playbook, stages, status: event.status }, event.durationMs / 1000);

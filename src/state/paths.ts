@@ -1,5 +1,5 @@
 // Where relctl keeps run state. Everything lives under one state directory (default `.relctl/`
-// beside the playbook, git-ignored), so a CI job can cache or upload it as one folder:
+// in the directory relctl runs in, git-ignored), so a CI job can cache or upload it as one folder:
 //
 //   <stateDir>/runs/<runId>/journal.jsonl      the run's events, one per line
 //   <stateDir>/runs/<runId>/evidence/          the default evidence bundle folder

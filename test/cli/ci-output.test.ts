@@ -99,4 +99,24 @@ describe("under GitHub Actions", () => {
     expect(readFileSync(summary, "utf8")).toMatch(/deploy/);
     expect(readFileSync(output, "utf8")).toMatch(/^image_digest<<(\S+)\nsha256:abc\n\1$/m);
   });
+
+  it("annotates each problem of an invalid playbook on its line, and a refusal with its code", async () => {
+    const dir = tempProject({
+      "relctl.yaml":
+        "apiVersion: relctl/v1\nname: x\nstages:\n  build:\n    steps:\n      - id: a\n        uses: exec.nope\n",
+    });
+    const invalid = await relctl(["build", "--yes"], { cwd: dir, env: { GITHUB_ACTIONS: "true" } });
+    expect(invalid.exitCode).toBe(2);
+    expect(invalid.stderr).toContain(
+      '::error file=relctl.yaml,line=7,col=15,title=relctl lint::executor exec has no action "nope"',
+    );
+    const refused = await relctl(["build"], {
+      cwd: tempProject({ "relctl.yaml": playbook.replace("promote", "build") }),
+      env: { GITHUB_ACTIONS: "true", CI: "true" },
+    });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /::error title=relctl%3A E_USAGE::.*refusing to go on without confirmation/,
+    );
+  });
 });
