@@ -4,6 +4,7 @@
 import { StepFailure } from "../executors/contract.js";
 import { createProcessRunner } from "../run/process-runner.js";
 import type { SignHook, SignaturePaths } from "../state/evidence.js";
+import { lastLines, STDERR_TAIL_LINES } from "../util/text.js";
 
 export function evidenceSigner(key: string, env: Readonly<Record<string, string | undefined>>): SignHook {
   return async (paths: SignaturePaths) => {
@@ -30,7 +31,7 @@ export function evidenceSigner(key: string, env: Readonly<Record<string, string 
         {
           command: argv,
           exitCode: result.exitCode,
-          stderrTail: result.stderr.trim().split("\n").slice(-10).join("\n"),
+          stderrTail: lastLines(result.stderr, STDERR_TAIL_LINES),
         },
       );
     }

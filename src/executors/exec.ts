@@ -6,10 +6,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { devNull } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { lastLines, STDERR_TAIL_LINES } from "../util/text.js";
 import { defineAction, StepFailure, type Executor } from "./contract.js";
 import { parseOutputFile } from "./exec/output-file.js";
-
-const STDERR_TAIL_LINES = 20;
 
 const argvItem = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -101,7 +100,7 @@ const run = defineAction({
         {
           command: argv,
           exitCode: result.exitCode,
-          stderrTail: tail(result.stderr, STDERR_TAIL_LINES),
+          stderrTail: lastLines(result.stderr, STDERR_TAIL_LINES),
           outputs,
         },
       );
@@ -123,7 +122,7 @@ const run = defineAction({
         {
           command: argv,
           exitCode: result.exitCode,
-          stderrTail: tail(result.stderr, STDERR_TAIL_LINES),
+          stderrTail: lastLines(result.stderr, STDERR_TAIL_LINES),
           hint: `write name=value lines to the file in $RELCTL_OUTPUT, e.g. echo "${missing[0]}=…" >> "$RELCTL_OUTPUT"`,
           outputs,
         },
@@ -135,11 +134,6 @@ const run = defineAction({
 
 function trimNewline(text: string): string {
   return text.replace(/\r?\n$/, "");
-}
-
-function tail(text: string, lines: number): string | undefined {
-  const trimmed = text.replace(/\s+$/, "");
-  return trimmed === "" ? undefined : trimmed.split("\n").slice(-lines).join("\n");
 }
 
 const exec: Executor = {

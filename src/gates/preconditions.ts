@@ -5,9 +5,14 @@ import { formatSpan, formatTime, formatValue } from "./format.js";
 import type { Measurement } from "./measurement.js";
 import type { QueryOutcome } from "./prom-result.js";
 import type { FreshnessRule, MinTrafficRule } from "./rules.js";
-import { applyPolicy, type PolicyOutcome } from "./verdict.js";
+import { applyPolicy, type ErrorPolicy, type NoDataPolicy, type PolicyOutcome } from "./verdict.js";
 
 const PASSED: PolicyOutcome = { verdict: "passed", counted: true };
+
+/** A precondition not met, without series: `policy` (the rule's `key`) decides, and the reason says so. */
+function byPolicy<Base>(base: Base, key: string, policy: NoDataPolicy | ErrorPolicy, reason: string) {
+  return { ...base, series: [], ...applyPolicy(policy), reason: `${reason} (${key}: ${policy})` };
+}
 
 /** Traffic is additive: several series (pods, routes) are summed. */
 export function evaluateMinTraffic(rule: MinTrafficRule, at: number, outcome: QueryOutcome): Measurement {
@@ -18,20 +23,8 @@ export function evaluateMinTraffic(rule: MinTrafficRule, at: number, outcome: Qu
     query: rule.query,
     warnings: outcome.warnings,
   };
-  const low = (reason: string) => ({
-    ...base,
-    series: [],
-    ...applyPolicy(rule.onLow),
-    reason: `${reason} (on_low: ${rule.onLow})`,
-  });
-  if (!outcome.ok) {
-    return {
-      ...base,
-      series: [],
-      ...applyPolicy(rule.onError),
-      reason: `query error: ${outcome.error} (on_error: ${rule.onError})`,
-    };
-  }
+  const low = (reason: string) => byPolicy(base, "on_low", rule.onLow, reason);
+  if (!outcome.ok) return byPolicy(base, "on_error", rule.onError, `query error: ${outcome.error}`);
   const series = outcome.samples.map((sample) => ({ ...sample, ...PASSED, text: sample.raw }));
   if (outcome.samples.length === 0) return low("no traffic data: the query returned nothing");
   const total = outcome.samples.reduce((sum, sample) => sum + sample.value, 0);
@@ -60,20 +53,8 @@ export function evaluateFreshness(
   outcome: QueryOutcome,
 ): Measurement {
   const base = { name: "freshness", role: "freshness" as const, at, query, warnings: outcome.warnings };
-  const stale = (reason: string) => ({
-    ...base,
-    series: [],
-    ...applyPolicy(rule.onStale),
-    reason: `${reason} (on_stale: ${rule.onStale})`,
-  });
-  if (!outcome.ok) {
-    return {
-      ...base,
-      series: [],
-      ...applyPolicy(rule.onError),
-      reason: `query error: ${outcome.error} (on_error: ${rule.onError})`,
-    };
-  }
+  const stale = (reason: string) => byPolicy(base, "on_stale", rule.onStale, reason);
+  if (!outcome.ok) return byPolicy(base, "on_error", rule.onError, `query error: ${outcome.error}`);
   const newest = outcome.samples.reduce(
     (max, sample) => Math.max(max, sample.value),
     Number.NEGATIVE_INFINITY,

@@ -36,6 +36,18 @@ export interface BrokenNames {
   executors: Set<string>;
 }
 
+/** A BrokenNames with nothing broken yet. */
+export function noneBroken(): BrokenNames {
+  return {
+    stages: new Set(),
+    steps: new Set(),
+    vars: new Set(),
+    secrets: new Set(),
+    release: new Set(),
+    executors: new Set(),
+  };
+}
+
 const SECTIONS = ["stages", "vars", "secrets", "release", "executors"] as const;
 
 export async function readPlaybookFiles(root: string, display: (file: string) => string): Promise<FileSet> {
@@ -43,14 +55,7 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
     files: [],
     sources: new Map(),
     diagnostics: [],
-    broken: {
-      stages: new Set(),
-      steps: new Set(),
-      vars: new Set(),
-      secrets: new Set(),
-      release: new Set(),
-      executors: new Set(),
-    },
+    broken: noneBroken(),
   };
   const done = new Set<string>();
 

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { GitError, simpleGit, type SimpleGit } from "simple-git";
 import { StepFailure } from "../executors/contract.js";
+import { lastLines, STDERR_TAIL_LINES } from "../util/text.js";
 
 const PASSED_ENVIRONMENT = [
   "GIT_AUTHOR_NAME",
@@ -115,11 +116,6 @@ function childEnvironment(env: Readonly<Record<string, string | undefined>>): Re
   return result;
 }
 
-/** The last lines of stderr: what a person needs to see from a failed git command. */
-export function stderrTail(text: string, lines = 12): string {
-  return text.trim().split("\n").slice(-lines).join("\n");
-}
-
 /** A StepFailure for a git command that failed, keeping its argv, exit code and stderr. */
 export function gitFailure(message: string, error: unknown, hint?: string): StepFailure {
   if (error instanceof StepFailure) return error;
@@ -127,7 +123,7 @@ export function gitFailure(message: string, error: unknown, hint?: string): Step
     return new StepFailure(message, {
       command: ["git", ...error.args],
       ...(error.exitCode >= 0 ? { exitCode: error.exitCode } : {}),
-      stderrTail: stderrTail(error.stderr || error.stdout),
+      stderrTail: lastLines(error.stderr || error.stdout, STDERR_TAIL_LINES),
       ...(hint === undefined ? {} : { hint }),
       cause: error,
     });

@@ -15,8 +15,3 @@ export function inlineValue(value: unknown): string {
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }
-
-export function lastLines(text: string, count: number): string[] {
-  const lines = text.replace(/\s+$/, "").split("\n");
-  return lines.slice(-count);
-}

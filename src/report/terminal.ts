@@ -4,7 +4,8 @@ import type { ChalkInstance } from "chalk";
 import type { ActionPlan } from "../executors/contract.js";
 import type { EventSink, RunEvent, StepErrorInfo, StepStatus } from "../run/events.js";
 import { formatDuration } from "../util/duration.js";
-import { formatArgv, lastLines } from "./format.js";
+import { lastLines } from "../util/text.js";
+import { formatArgv } from "./format.js";
 
 export interface TerminalOptions {
   out(text: string): void;
@@ -91,7 +92,7 @@ function describeError(error: StepErrorInfo, color: ChalkInstance): string {
   if (error.exitCode !== undefined) lines.push(`    ${color.dim("exit code:")} ${error.exitCode}`);
   if (error.stderrTail) {
     lines.push(`    ${color.dim("stderr (last lines):")}`);
-    for (const line of lastLines(error.stderrTail, 10)) lines.push(`      ${line}`);
+    for (const line of lastLines(error.stderrTail, 10)?.split("\n") ?? []) lines.push(`      ${line}`);
   }
   if (error.hint) lines.push(`    ${color.dim("hint:")} ${error.hint}`);
   return `${lines.join("\n")}\n`;

@@ -12,10 +12,12 @@ import {
   cosignFailure,
   keyArgument,
   keyMaterial,
+  keyRequired,
   oneKey,
   signingKeyFields,
   verifierArgs,
   verifierGiven,
+  verifierRequired,
   verifyingKeyFields,
 } from "./common.js";
 
@@ -41,9 +43,9 @@ async function fileDigest(ctx: ActionContext, file: string, what: string): Promi
     .digest("hex");
 }
 
-const signBlobInput = z.object({ file: fileField, bundle: bundleField, ...signingKeyFields }).refine(oneKey, {
-  message: "give exactly one of key and key_secret",
-});
+const signBlobInput = z
+  .object({ file: fileField, bundle: bundleField, ...signingKeyFields })
+  .refine(oneKey, keyRequired);
 type SignBlobInput = z.output<typeof signBlobInput>;
 
 function signBlobArgv(input: SignBlobInput, key: string): string[] {
@@ -90,16 +92,14 @@ export const signBlob = defineAction({
 
 const verifyBlobInput = z
   .object({ file: fileField, bundle: bundleField, ...verifyingKeyFields })
-  .refine(verifierGiven, {
-    message: "give one of key, key_secret, or certificate_identity with certificate_oidc_issuer",
-  });
+  .refine(verifierGiven, verifierRequired);
 type VerifyBlobInput = z.output<typeof verifyBlobInput>;
 
 function verifyBlobArgv(input: VerifyBlobInput, key: string | undefined): string[] {
   return [
     "cosign",
     "verify-blob",
-    ...verifierArgs(key === undefined ? undefined : { argument: key, env: {} }, input),
+    ...verifierArgs(key, input),
     "--bundle",
     input.bundle ?? `${input.file}.bundle`,
     input.file,

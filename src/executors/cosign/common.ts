@@ -68,10 +68,18 @@ export interface VerifyingKey {
 export const oneKey = (input: { key?: string | undefined; key_secret?: string | undefined }): boolean =>
   (input.key === undefined) !== (input.key_secret === undefined);
 
+/** The message for a signing input that fails oneKey (zod refine options). */
+export const keyRequired = { message: "give exactly one of key and key_secret" };
+
 export const verifierGiven = (input: VerifyingKey): boolean =>
   input.key !== undefined || input.key_secret !== undefined
     ? oneKey(input) && input.certificate_identity === undefined
     : input.certificate_identity !== undefined && input.certificate_oidc_issuer !== undefined;
+
+/** The message for a verifying input that fails verifierGiven (zod refine options). */
+export const verifierRequired = {
+  message: "give one of key, key_secret, or certificate_identity with certificate_oidc_issuer",
+};
 
 /** How the key reads in a plan: the reference as written, or env:// for a secret. */
 export function keyArgument(input: { key?: string | undefined; key_secret?: string | undefined }): string {
@@ -123,12 +131,13 @@ export function keyMaterial(ctx: ActionContext, input: SigningKey, role: "privat
   return { argument, env };
 }
 
+/** cosign's options that say what to verify against: `key` is --key's value, when a key is given. */
 export function verifierArgs(
-  material: KeyMaterial | undefined,
+  key: string | undefined,
   input: VerifyingKey & { insecure_ignore_tlog: boolean },
 ): string[] {
   return [
-    ...(material ? ["--key", material.argument] : []),
+    ...(key === undefined ? [] : ["--key", key]),
     ...(input.certificate_identity ? ["--certificate-identity", input.certificate_identity] : []),
     ...(input.certificate_oidc_issuer ? ["--certificate-oidc-issuer", input.certificate_oidc_issuer] : []),
     ...(input.insecure_ignore_tlog ? ["--insecure-ignore-tlog=true"] : []),

@@ -2,8 +2,9 @@
 // with its remote, and the remote's tags fetched (never overwriting a local tag that differs).
 import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
-import { gitFailure, GitCommandError, stderrTail, type GitClient } from "../../release/git-client.js";
+import { gitFailure, GitCommandError, type GitClient } from "../../release/git-client.js";
 import { currentBranch, headCommit, listTags } from "../../release/git-history.js";
+import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 import { guarded, openRepository, refName, remoteField, repoField, short } from "./common.js";
 import { requireRemote } from "./remote.js";
 
@@ -167,7 +168,7 @@ export const fetchTags = defineAction({
             {
               command: ["git", ...error.args],
               exitCode: error.exitCode,
-              stderrTail: stderrTail(error.stderr),
+              stderrTail: lastLines(error.stderr, STDERR_TAIL_LINES),
               hint: "compare them (git show <tag>; git ls-remote --tags <remote>) and delete the wrong one yourself",
             },
           );

@@ -4,8 +4,9 @@
 // was, and the failure lists the conflicting files.
 import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
-import { GitCommandError, stderrTail, type GitClient } from "../../release/git-client.js";
+import { GitCommandError, type GitClient } from "../../release/git-client.js";
 import { commitSubject, headCommit, resolveCommit } from "../../release/git-history.js";
+import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 import { requireBranch, requireCleanTree } from "./checks.js";
 import { guarded, openRepository, refName, repoField, short } from "./common.js";
 
@@ -130,7 +131,7 @@ async function applyAll(
       {
         command: ["git", ...args],
         exitCode: error.exitCode,
-        stderrTail: stderrTail(error.stderr || error.stdout),
+        stderrTail: lastLines(error.stderr || error.stdout, STDERR_TAIL_LINES),
         hint: conflicts.length
           ? "resolve the conflict on a branch by hand (or port the fix), then cherry-pick the result"
           : "read git's message above",

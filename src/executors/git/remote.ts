@@ -2,7 +2,8 @@
 // never forces: a tag or branch the remote already has at the same commit is success, one at
 // another commit is refused, and a rejected push keeps git's own words.
 import { StepFailure } from "../contract.js";
-import { GitCommandError, gitFailure, stderrTail, type GitClient } from "../../release/git-client.js";
+import { GitCommandError, gitFailure, type GitClient } from "../../release/git-client.js";
+import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 import { short } from "./common.js";
 
 export async function requireRemote(git: GitClient, remote: string): Promise<string> {
@@ -83,7 +84,7 @@ export async function publishRef(
       throw new StepFailure(`${remote} rejected the push of ${name}`, {
         command: ["git", ...error.args],
         exitCode: error.exitCode,
-        stderrTail: stderrTail(error.stderr || error.stdout),
+        stderrTail: lastLines(error.stderr || error.stdout, STDERR_TAIL_LINES),
         hint: "read git's message above (a protected ref, a server hook, missing rights); fix it and re-run",
         cause: error,
       });

@@ -2,16 +2,18 @@
 // and turning helm's "Error: …" lines into StepFailures with a hint that says what to do.
 import { z } from "zod";
 import type { ProcessResult } from "../../run/process.js";
+import { lastLines } from "../../util/text.js";
 import type { StepFailure } from "../contract.js";
 import { commandFailure } from "../shared/command.js";
 import {
+  describeKubeConnection,
   keyedRecord,
   keyMatching,
-  kubeconfigField,
-  kubeContextField,
-  namespaceField,
+  kubeConnectionArgs,
+  kubeConnectionFields,
   optionValue,
   positional,
+  type KubeConnection,
 } from "../shared/fields.js";
 
 /** Helm's own rule for release names (DNS-1123 subdomain, at most 53 characters). */
@@ -30,32 +32,16 @@ export const chartField = positional("chart").describe(
 );
 
 /** Where a release lives: namespace, kube-context and kubeconfig. */
-export const connectionFields = {
-  namespace: namespaceField,
-  kube_context: kubeContextField,
-  kubeconfig: kubeconfigField,
-};
+export const connectionFields = kubeConnectionFields;
 
-export interface Connection {
-  namespace?: string | undefined;
-  kube_context?: string | undefined;
-  kubeconfig?: string | undefined;
-}
+export type Connection = KubeConnection;
 
 export function connectionArgs(input: Connection): string[] {
-  return [
-    ...(input.namespace ? ["--namespace", input.namespace] : []),
-    ...(input.kube_context ? ["--kube-context", input.kube_context] : []),
-    ...(input.kubeconfig ? ["--kubeconfig", input.kubeconfig] : []),
-  ];
+  return kubeConnectionArgs(input, "--kube-context");
 }
 
-/** "api in production (context prod-eu)" for summaries. */
-export function where(input: Connection): string {
-  const parts = [input.namespace ? `namespace ${input.namespace}` : "the default namespace"];
-  if (input.kube_context) parts.push(`context ${input.kube_context}`);
-  return parts.join(", ");
-}
+/** "namespace production, context prod-eu" for summaries. */
+export const where = describeKubeConnection;
 
 /** A --set key: dotted path as helm reads it; "=" and "," would split it, so they are refused. */
 const setKey = keyMatching(/^[^\s=,-][^\s=,]*$/, 'a --set key is a dotted path without spaces, "=" or ","');
@@ -110,7 +96,7 @@ export function helmError(result: Pick<ProcessResult, "stderr" | "stdout">): str
   const text = result.stderr.trim() === "" ? result.stdout : result.stderr;
   const lines = text.split("\n");
   const start = lines.findLastIndex((line) => line.startsWith("Error: "));
-  if (start === -1) return text.trim().split("\n").slice(-3).join(" ").trim();
+  if (start === -1) return (lastLines(text, 3) ?? "").replace(/\n/g, " ").trim();
   return lines
     .slice(start)
     .join(" ")

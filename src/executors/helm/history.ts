@@ -3,6 +3,7 @@
 // them: which revision is current, which one was last deployed successfully.
 import { z } from "zod";
 import type { ProcessResult } from "../../run/process.js";
+import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 import { StepFailure, type ActionContext } from "../contract.js";
 import { runTool } from "../shared/command.js";
 import { connectionArgs, helmError, helmFailure, type Connection } from "./common.js";
@@ -73,7 +74,7 @@ function parseJson<T>(schema: z.ZodType<T>, text: string, command: string[]): T 
   } catch {
     throw new StepFailure(`${command.slice(0, 2).join(" ")} printed something that is not JSON`, {
       command,
-      stderrTail: text.trim().split("\n").slice(-5).join("\n"),
+      stderrTail: lastLines(text, STDERR_TAIL_LINES),
     });
   }
   const parsed = schema.safeParse(value);

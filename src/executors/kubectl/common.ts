@@ -4,7 +4,12 @@ import { z } from "zod";
 import type { ProcessResult } from "../../run/process.js";
 import type { ActionContext, StepFailure } from "../contract.js";
 import { commandFailure, runTool } from "../shared/command.js";
-import { kubeconfigField, kubeContextField, namespaceField } from "../shared/fields.js";
+import {
+  describeKubeConnection,
+  kubeConnectionArgs,
+  kubeConnectionFields,
+  type KubeConnection,
+} from "../shared/fields.js";
 
 const KINDS: Record<string, string> = {
   deployment: "deployment",
@@ -37,30 +42,16 @@ export const workloadField = z
   })
   .describe("the workload: deployment/NAME, daemonset/NAME or statefulset/NAME");
 
-export const connectionFields = {
-  namespace: namespaceField,
-  kube_context: kubeContextField,
-  kubeconfig: kubeconfigField,
-};
+export const connectionFields = kubeConnectionFields;
 
-export interface Connection {
-  namespace?: string | undefined;
-  kube_context?: string | undefined;
-  kubeconfig?: string | undefined;
-}
+export type Connection = KubeConnection;
 
 export function connectionArgs(input: Connection): string[] {
-  return [
-    ...(input.namespace ? ["--namespace", input.namespace] : []),
-    ...(input.kube_context ? ["--context", input.kube_context] : []),
-    ...(input.kubeconfig ? ["--kubeconfig", input.kubeconfig] : []),
-  ];
+  return kubeConnectionArgs(input, "--context");
 }
 
 export function where(resource: string, input: Connection): string {
-  const parts = [input.namespace ? `namespace ${input.namespace}` : "the default namespace"];
-  if (input.kube_context) parts.push(`context ${input.kube_context}`);
-  return `${resource} in ${parts.join(", ")}`;
+  return `${resource} in ${describeKubeConnection(input)}`;
 }
 
 export interface WorkloadState {

@@ -4,6 +4,7 @@
 // the command, its exit code and the last lines of its stderr.
 import { StepFailure, type ActionContext } from "../contract.js";
 import type { ProcessResult } from "../../run/process.js";
+import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 
 export interface ToolRunOptions {
   /** Variables added to the child's environment (secrets go here, never into argv). */
@@ -41,10 +42,9 @@ function definedEntries(env: Readonly<Record<string, string | undefined>>): Reco
   return result;
 }
 
-/** The last lines of a failed command's output: what a person needs to see. */
-export function outputTail(result: Pick<ProcessResult, "stdout" | "stderr">, lines = 12): string {
-  const text = (result.stderr.trim() === "" ? result.stdout : result.stderr).trim();
-  return text.split("\n").slice(-lines).join("\n");
+/** The last lines of a failed command's stderr (of its stdout when stderr is empty). */
+export function outputTail(result: Pick<ProcessResult, "stdout" | "stderr">): string | undefined {
+  return lastLines(result.stderr.trim() === "" ? result.stdout : result.stderr, STDERR_TAIL_LINES);
 }
 
 /** A StepFailure for a command that ran and failed. */

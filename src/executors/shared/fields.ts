@@ -40,6 +40,41 @@ export const kubeconfigField = optionValue("kubeconfig")
   .optional()
   .describe("path of the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)");
 
+/** Where a Helm release or a workload lives: namespace, kube-context and kubeconfig. */
+export const kubeConnectionFields = {
+  namespace: namespaceField,
+  kube_context: kubeContextField,
+  kubeconfig: kubeconfigField,
+};
+
+export interface KubeConnection {
+  namespace?: string | undefined;
+  kube_context?: string | undefined;
+  kubeconfig?: string | undefined;
+}
+
+/**
+ * The connection as command-line options: helm spells the context option --kube-context,
+ * kubectl --context.
+ */
+export function kubeConnectionArgs(
+  input: KubeConnection,
+  contextOption: "--kube-context" | "--context",
+): string[] {
+  return [
+    ...(input.namespace ? ["--namespace", input.namespace] : []),
+    ...(input.kube_context ? [contextOption, input.kube_context] : []),
+    ...(input.kubeconfig ? ["--kubeconfig", input.kubeconfig] : []),
+  ];
+}
+
+/** "namespace production, context prod-eu" (or "the default namespace") for summaries. */
+export function describeKubeConnection(input: KubeConnection): string {
+  const parts = [input.namespace ? `namespace ${input.namespace}` : "the default namespace"];
+  if (input.kube_context) parts.push(`context ${input.kube_context}`);
+  return parts.join(", ");
+}
+
 /** A secret's name in the playbook's `secrets:` (its value never appears in inputs or plans). */
 export const secretName = (usedFor: string) =>
   z

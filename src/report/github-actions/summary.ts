@@ -2,7 +2,8 @@
 // status and duration, the failed step's details, gate measurements and warnings.
 import type { RunEvent, RunStatus, StepErrorInfo, StepStatus } from "../../run/events.js";
 import { formatDuration } from "../../util/duration.js";
-import { formatArgv, lastLines } from "../format.js";
+import { lastLines } from "../../util/text.js";
+import { formatArgv } from "../format.js";
 
 export interface StepRow {
   stage: string;
@@ -93,7 +94,7 @@ function failureDetails(row: StepRow): string[] {
       "",
       "<details><summary>stderr (last lines)</summary>",
       "",
-      fencedBlock(lastLines(error.stderrTail, 20).join("\n")),
+      fencedBlock(lastLines(error.stderrTail, 20) ?? ""),
       "",
       "</details>",
     );
