@@ -92,6 +92,7 @@ export function checkNeededStages(
   const record = readTrain(train.stateDir, train);
   const earlier = new Map<string, StepState>();
   const missing: string[] = [];
+  const stale: string[] = [];
   const visit = (name: string, seen: Set<string>): void => {
     if (seen.has(name) || inRun.has(name)) return;
     seen.add(name);
@@ -100,18 +101,28 @@ export function checkNeededStages(
       missing.push(name);
       return;
     }
+    const needs = playbook.stages.find((stage) => stage.name === name)?.needs ?? [];
+    // A pass holds only while what it checked stands: a stage it needs that passed again since
+    // (or runs again now) may have made other outputs, like a new digest sign never signed.
+    const rerun = needs.filter((need) => inRun.has(need) || (record.stages[need]?.at ?? "") > passed.at);
+    if (rerun.length > 0) {
+      missing.push(name);
+      stale.push(`${name} passed before ${rerun.join(" and ")} ran again`);
+      return;
+    }
     for (const [id, step] of Object.entries(passed.steps)) {
       earlier.set(id, { status: step.status as StepState["status"], outputs: step.outputs });
     }
-    for (const need of playbook.stages.find((stage) => stage.name === name)?.needs ?? []) visit(need, seen);
+    for (const need of needs) visit(need, seen);
   };
   for (const stage of stages) for (const need of stage.needs) visit(need, new Set());
   if (missing.length > 0) {
     const names = [...new Set(missing)];
+    const why = stale.length > 0 ? ` (${[...new Set(stale)].join("; ")})` : "";
     throw new RelctlError(
       "E_NEEDS_NOT_PASSED",
       ExitCode.blocked,
-      `${stages.map((stage) => stage.name).join(", ")} needs ${names.join(", ")}, which has not passed for ${train.playbook} ${train.version}; nothing was run`,
+      `${stages.map((stage) => stage.name).join(", ")} needs ${names.join(", ")}, which has not passed for ${train.playbook} ${train.version}${why}; nothing was run`,
       {
         hint: `run it first (relctl run ${names.join(" ")}), or together: relctl run ${[...names, ...inRun].join(" ")}`,
       },
@@ -128,6 +139,8 @@ export interface ApprovalGate {
   clock: Clock;
   signal: AbortSignal;
   io: Io;
+  /** Called once before the first wait (the run records its start, so it can be approved). */
+  beforeWait?: () => void;
 }
 
 /** The approvals every stage of the run needs; waits for them with --wait, else refuses. */
@@ -148,12 +161,15 @@ export async function checkStageApprovals(
     const load = () => readApprovals(gate.stateDir, subject).approvals;
     let check = checkApprovals(requirement, load(), plan);
     if (!check.satisfied && gate.wait) {
+      gate.beforeWait?.();
       check = await waitForApprovals({
         load,
         requirement,
         plan,
         clock: gate.clock,
         signal: gate.signal,
+        // Reading a folder of small files is cheap: approvers see the stage start within a second.
+        intervalMs: 1_000,
         onWaiting: (pending) =>
           gate.io.err(
             `waiting for ${pending.missing.join(" and ")} for stage ${stage.name}: relctl approve ${gate.runId} --role <role>\n`,

@@ -87,7 +87,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     redactor,
     identity,
   };
-  let lock: HeldLock | undefined;
+  const locks: HeldLock[] = [];
   let journal: JournalSink | undefined;
   try {
     if (options.dryRun) {
@@ -95,23 +95,29 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     }
     const stateDir = resolveStateDir(cwd, options.stateDir);
     const runId = input.resume?.runId ?? newRunId(clock.now());
+    // Every environment the run changes is locked and checked against the freeze calendar, not
+    // only the last one: `relctl run stage promote` changes staging too.
+    const environments = [...new Set(stageDefs.map((stage) => stage.environment))];
     if (mutating > 0) {
-      const target = { playbook: playbook.name, environment: environment ?? "default" };
-      const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
-      if (acquired.kind === "held") throw lockHeldError(acquired);
-      lock = acquired.lock;
+      for (const changed of environments) {
+        const target = { playbook: playbook.name, environment: changed ?? "default" };
+        const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
+        if (acquired.kind === "held") throw lockHeldError(acquired);
+        locks.push(acquired.lock);
+      }
     }
-    const breakGlass =
-      mutating > 0
-        ? await checkFreezeWindows(playbook, environment, {
-            breakGlass: options.breakGlass === true,
-            reason: options.reason,
-            stateDir,
-            clock,
-            env: io.env,
-            redactor,
-          })
-        : [];
+    const breakGlass: Record<string, unknown>[] = [];
+    for (const changed of mutating > 0 ? environments : []) {
+      const overrides = await checkFreezeWindows(playbook, changed, {
+        breakGlass: options.breakGlass === true,
+        reason: options.reason,
+        stateDir,
+        clock,
+        env: io.env,
+        redactor,
+      });
+      breakGlass.push(...overrides);
+    }
     const earlier = checkNeededStages(stageDefs, playbook, {
       stateDir,
       playbook: playbook.name,
@@ -195,7 +201,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     return outcome.exitCode;
   } finally {
     journal?.close();
-    lock?.release();
+    for (const lock of locks) lock.release();
     interrupt.dispose();
     await sinks.finish({
       environment: releasedTo ?? environment,

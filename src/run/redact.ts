@@ -69,7 +69,31 @@ function encodedForms(value: string): string[] {
     // A JSON string inside a JSON string (a webhook body logged as a string) doubles the escapes.
     JSON.stringify(json).slice(1, -1),
     Buffer.from(value).toString("base64"),
+    ...urlSerializedForms(value),
   ];
+}
+
+/** Characters a URL path percent-encodes besides controls, space and non-ASCII (WHATWG URL). */
+const PATH_ENCODED = `"#<>?\`{}`;
+
+/**
+ * How a URL writes the value when it serializes itself (fetch, curl -v, any URL library): in a
+ * query, a path and a password. These differ from encodeURI/encodeURIComponent (a query keeps
+ * `\` and `+`, encodes `'`), so a printed request URL would otherwise leak the secret.
+ */
+function urlSerializedForms(value: string): string[] {
+  const url = new URL("http://host/");
+  url.search = `?${value}`;
+  url.password = value;
+  let path = "";
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    const encode = code <= 0x20 || code >= 0x7f || PATH_ENCODED.includes(char);
+    path += encode
+      ? [...Buffer.from(char)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`).join("")
+      : char;
+  }
+  return [url.search.slice(1), url.password, path];
 }
 
 function escapeRegExp(text: string): string {

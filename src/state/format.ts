@@ -77,7 +77,8 @@ export function formatHistory(runs: readonly RunListEntry[]): string {
     run.name ?? "?",
     run.environment ?? "",
     run.stages.join(",") || "?",
-    `${run.outcome}${run.exitCode !== undefined ? ` (${run.exitCode})` : ""}${run.dryRun ? " dry-run" : ""}${run.torn ? " torn" : ""}`,
+    // "resumed": the run was started again after a crash or interrupt (status shows how often).
+    `${run.outcome}${run.exitCode !== undefined ? ` (${run.exitCode})` : ""}${run.starts > 1 ? " resumed" : ""}${run.dryRun ? " dry-run" : ""}${run.torn ? " torn" : ""}`,
     run.startedAt ?? "",
     run.durationMs !== undefined ? formatDuration(run.durationMs) : "",
     run.problem ? `unreadable: ${run.problem}` : "",

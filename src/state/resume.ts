@@ -65,6 +65,10 @@ export function resumePoint(events: readonly RunEvent[], options: ResumeOptions)
   let started = false;
   let dryRun = false;
   let ended: string | undefined;
+  // A requested stage that failed (and has not passed since), and the on_failure stage started.
+  const roles = new Map<string, string>();
+  let failedStage: string | undefined;
+  let handler: string | undefined;
 
   for (const event of events) {
     if (event.type === "run.start") {
@@ -105,6 +109,12 @@ export function resumePoint(events: readonly RunEvent[], options: ResumeOptions)
       }
       // A skipped or cancelled end without a start (a resumed run passing over a finished step)
       // changes nothing.
+    } else if (event.type === "stage.start") {
+      roles.set(event.stage, event.role);
+      if (event.role === "on_failure") handler = event.stage;
+    } else if (event.type === "stage.end" && roles.get(event.stage) === "requested") {
+      if (event.status === "failed") failedStage = event.stage;
+      else if (event.status === "succeeded" && failedStage === event.stage) failedStage = undefined;
     } else if (event.type === "run.end") {
       ended = event.status;
     }
@@ -118,6 +128,16 @@ export function resumePoint(events: readonly RunEvent[], options: ResumeOptions)
   if (dryRun) return { ...point, resumable: false, reason: "it was a dry-run; nothing to resume" };
   if (ended !== undefined && FINISHED.has(ended)) {
     return { ...point, resumable: false, reason: `it already ended (${ended}); start a new run instead` };
+  }
+  if (failedStage !== undefined) {
+    // The run had decided to roll back. Resuming would run the failed step again and, if it
+    // passed now, report success over a half-done rollback (and record a last known good).
+    const cut = handler ? ` and its on_failure stage ${handler} was cut off` : "";
+    return {
+      ...point,
+      resumable: false,
+      reason: `stage ${failedStage} failed${cut}; resuming would retry the failed step instead of finishing the rollback: run relctl run ${handler ?? "rollback"} to finish it`,
+    };
   }
   return point;
 }
