@@ -46,6 +46,10 @@ export async function checkFreezeWindows(
     clock: Clock;
     env: Record<string, string | undefined>;
     redactor: Redactor;
+    /** Where the person who breaks the glass is looked up (git identity). */
+    cwd: string;
+    /** Ctrl-C stops a slow incident check too. */
+    signal: AbortSignal;
   },
 ): Promise<Record<string, unknown>[]> {
   if (options.breakGlass && (options.reason ?? "").trim() === "") {
@@ -67,8 +71,14 @@ export async function checkFreezeWindows(
     environment,
     at: options.clock.now(),
     incidents,
+    signal: options.signal,
     ...(options.breakGlass
-      ? { breakGlass: { by: approverIdentity({ env: options.env }), reason: options.reason ?? "" } }
+      ? {
+          breakGlass: {
+            by: approverIdentity({ env: options.env }, options.cwd),
+            reason: options.reason ?? "",
+          },
+        }
       : {}),
   });
   if (decision.kind === "blocked") throw freeze.freezeBlockedError(decision);

@@ -115,6 +115,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         clock,
         env: io.env,
         redactor,
+        cwd,
+        signal: interrupt.signal,
       });
       breakGlass.push(...overrides);
     }
@@ -123,6 +125,16 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       playbook: playbook.name,
       version: release.version,
     });
+    // Outputs of earlier runs were recorded redacted: a secret in one reads as *** here.
+    for (const [id, state] of earlier) {
+      for (const [name, value] of Object.entries(state.outputs)) {
+        if (typeof value === "string" && value.includes("***")) {
+          io.err(
+            `${io.color.yellow("warning")}: steps.${id}.outputs.${name} held a secret and reads as *** in this run\n`,
+          );
+        }
+      }
+    }
     journal = openJournal(stateDir, runId, { redactor });
     const facts = runFacts();
     const evidence = evidenceBundle(redactor);

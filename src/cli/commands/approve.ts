@@ -1,6 +1,7 @@
 // `relctl approve <run> --role <role>`: record who approves which exact plan. The plan comes
 // from the run's journal (playbook digest, version, environment), so an approval can never be
 // applied to a plan other than the one the approver was shown.
+import { resolve } from "node:path";
 import { ExitCode, RelctlError } from "../../errors.js";
 import { findStage } from "../../playbook/model.js";
 import { approverIdentity, checkApprovals, readApprovals, recordApproval } from "../../state/approvals.js";
@@ -61,7 +62,7 @@ export async function approveCommand(
     version: start.version,
     environment: start.environment ?? "",
   };
-  const by = approverIdentity({ env: io.env });
+  const by = approverIdentity({ env: io.env }, resolve(options.cwd ?? process.cwd()));
   for (const stage of stages) {
     const subject = approvalSubject(stage!.name, {
       playbookDigest: plan.planDigest,

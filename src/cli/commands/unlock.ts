@@ -1,5 +1,6 @@
 // `relctl unlock --force --reason "…" [--environment env]`: remove a target's lock whoever holds
 // it. Who and why are recorded in the lock audit before the lock goes.
+import { resolve } from "node:path";
 import { ExitCode, RelctlError, usageError } from "../../errors.js";
 import { approverIdentity } from "../../state/approvals.js";
 import { forceUnlock } from "../../state/lock.js";
@@ -22,7 +23,7 @@ export async function unlockCommand(
   const { playbook } = await preparePlaybook(options, io);
   const target = { playbook: playbook.name, environment: unlock.environment ?? "default" };
   const result = forceUnlock(stateDirOf(options), target, {
-    by: approverIdentity({ env: io.env }),
+    by: approverIdentity({ env: io.env }, resolve(options.cwd ?? process.cwd())),
     reason: unlock.reason,
   });
   if (!result.wasLocked) {

@@ -72,6 +72,8 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
     call: ([value, search, replacement]) => text(value).split(text(search)).join(text(replacement)),
   },
   toJSON: { minArgs: 1, maxArgs: 1, call: ([value]) => JSON.stringify(value ?? null) },
+  // A value put into a URL (a token in a query) must not break it: & ? / # are encoded.
+  urlencode: { minArgs: 1, maxArgs: 1, call: ([value]) => encodeURIComponent(text(value)) },
   fromJSON: {
     minArgs: 1,
     maxArgs: 1,

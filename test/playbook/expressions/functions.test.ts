@@ -31,6 +31,7 @@ describe("functions", () => {
     ["toJSON of a map", "${{ toJSON(vars.obj) }}", '{"a":1,"b":[true]}'],
     ["toJSON of text", "${{ toJSON('x') }}", '"x"'],
     ["toJSON of a missing value", "${{ toJSON(vars.missing) }}", "null"],
+    ["urlencode of a token with URL syntax", "${{ urlencode('a&b=c/d?e f') }}", "a%26b%3Dc%2Fd%3Fe%20f"],
     ["fromJSON", "${{ fromJSON(vars.json) }}", { x: [1, 2] }],
     ["fromJSON then a member", "${{ fromJSON(vars.json).x[1] }}", 2],
     ["default on null", "${{ default(vars.nothing, 'd') }}", "d"],
