@@ -2,6 +2,7 @@
 // record), and after a promote the last known good release of its environment (version, git
 // sha, tag, image digests, Helm revisions), which `relctl rollback` returns to.
 import { execFileSync } from "node:child_process";
+import { parseReference } from "../oci/reference.js";
 import type { Playbook } from "../playbook/model.js";
 import type { EventSink, RunEvent } from "../run/events.js";
 import type { ReleaseFacts } from "../state/evidence-manifest.js";
@@ -14,6 +15,8 @@ export interface RunFacts extends EventSink {
   /** Stages that succeeded, with their steps' outputs. */
   passed(): Record<string, PassedStage>;
   release(base: { version: string; tag?: string; environment?: string; cwd: string }): ReleaseFacts;
+  /** Helm revisions the steps of one stage left (a rollback's: what runs after it). */
+  helmRevisionsOf(stage: string): Record<string, number>;
 }
 
 export function runFacts(): RunFacts {
@@ -21,6 +24,7 @@ export function runFacts(): RunFacts {
   const passed = new Set<string>();
   const digests: Record<string, string> = {};
   const helm: Record<string, number> = {};
+  const helmByStage = new Map<string, Record<string, number>>();
   let runId = "";
   let at = "";
   return {
@@ -33,13 +37,19 @@ export function runFacts(): RunFacts {
         outputs.set(event.stage, steps);
         for (const [name, value] of Object.entries(event.outputs ?? {})) {
           if (typeof value === "string" && DIGEST.test(value) && /digest/.test(name))
-            digests[event.step] = value;
+            digests[digestKey(event.step, event.outputs ?? {})] = value;
         }
       }
       if (event.type === "step.record" && event.kind === "helm.release") {
-        const { release, revision } = event.data;
-        if (typeof release === "string" && typeof revision === "number" && revision > 0)
+        const { release, revision, action } = event.data;
+        if (typeof release === "string" && typeof revision === "number" && revision > 0) {
           helm[release] = revision;
+          helmByStage.set(event.stage, { ...helmByStage.get(event.stage), [release]: revision });
+        } else if (typeof release === "string" && action === "uninstall") {
+          // An uninstalled release runs no revision any more.
+          delete helm[release];
+          for (const revisions of helmByStage.values()) delete revisions[release];
+        }
       }
       if (event.type === "stage.end" && event.status === "succeeded") passed.add(event.stage);
     },
@@ -62,7 +72,19 @@ export function runFacts(): RunFacts {
         helmRevisions: { ...helm },
       };
     },
+    helmRevisionsOf: (stage) => ({ ...helmByStage.get(stage) }),
   };
+}
+
+/**
+ * What a digest is recorded under: the image's name when the step says which image it is
+ * (registry/acme/api:v1.4.0 → api, as `run.rollback_target.image_digests[vars.service]` reads
+ * it), else the step's id.
+ */
+function digestKey(step: string, outputs: Record<string, unknown>): string {
+  if (typeof outputs.image !== "string") return step;
+  const image = parseReference(outputs.image);
+  return typeof image === "string" ? step : (image.repository.split("/").at(-1) ?? step);
 }
 
 /** After the run: record passed stages, and a successful promote as the last known good release. */
@@ -121,7 +143,9 @@ export function recordOutcome(
       imageDigests: target.image_digests as Record<string, string>,
       helmRevisions: {
         ...(target.helm_revisions as Record<string, number>),
-        ...facts.release({ version: context.version, cwd: context.cwd }).helmRevisions,
+        // Only what the rollback itself left: the failed stage's revisions (a removed canary,
+        // the release rolled back from) are not what runs now.
+        ...facts.helmRevisionsOf(rollback.name),
       },
       at: new Date().toISOString(),
       runId: context.runId,

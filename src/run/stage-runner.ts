@@ -5,7 +5,7 @@ import type { StepState } from "../playbook/expr/index.js";
 import type { StageDef, StepDef } from "../playbook/model.js";
 import type { StageStatus, StepErrorInfo } from "./events.js";
 import type { RunContext } from "./run-context.js";
-import { runStep, type StepOutcome } from "./step-runner.js";
+import { reasonOf, runStep, stepName, type StepOutcome } from "./step-runner.js";
 
 export interface StageResult {
   status: StageStatus;
@@ -115,7 +115,7 @@ async function executeStep(step: StepDef, run: RunContext, signal: AbortSignal):
       type: "step.end",
       stage: step.stage,
       step: step.id,
-      name: step.name,
+      name: stepName(step, run),
       status: "succeeded",
       durationMs: 0,
       attempts: 0,
@@ -141,14 +141,10 @@ function cancelUnstarted(step: StepDef, run: RunContext, reason: string): void {
     type: "step.end",
     stage: step.stage,
     step: step.id,
-    name: step.name,
+    name: stepName(step, run),
     status: "cancelled",
     durationMs: 0,
     attempts: 0,
     reason: `not started: ${reason}`,
   });
-}
-
-function reasonOf(signal: AbortSignal): string {
-  return signal.reason instanceof Error ? signal.reason.message : "cancelled";
 }

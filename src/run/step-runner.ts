@@ -268,7 +268,8 @@ async function actionContext(step: StepDef, run: RunContext, signal: AbortSignal
   };
 }
 
-function stepName(step: StepDef, run: RunContext): string {
+/** The step's name with its expressions rendered (`Hold 50% for at least ${{ vars.canary_hold }}`). */
+export function stepName(step: StepDef, run: RunContext): string {
   if (!step.name.includes("${{")) return step.name;
   try {
     const value = evaluateTemplate(step.name, run.scope);
@@ -297,7 +298,8 @@ export function errorInfo(error: unknown): StepErrorInfo {
   };
 }
 
-function reasonOf(signal: AbortSignal): string {
+/** Why an aborted signal stopped work, for a cancelled step's reason: its Error's message. */
+export function reasonOf(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : "cancelled";
 }
 

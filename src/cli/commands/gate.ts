@@ -39,14 +39,22 @@ export async function gateCommand(
     ],
   };
   const verdicts = new Map<string, unknown>();
-  const collect: EventSink = {
-    emit: (event: RunEvent) => {
-      if (event.type === "step.end") verdicts.set(event.step, event.outputs?.passed);
-    },
-  };
   const sinks = await runSinks({ ...options, pushgateway: undefined, metricsTextfile: undefined }, io, {
     cwd: prepared.cwd,
   });
+  // Measured once, a gate step "succeeds" whenever it could measure: on the terminal its line is
+  // its verdict instead ("would not pass now: …"), and the run's last line is the command's own.
+  const once = gate.watch !== true && !options.json;
+  let runEnd: RunEvent | undefined;
+  const sink: EventSink = {
+    emit: (event: RunEvent) => {
+      if (event.type === "step.end") verdicts.set(event.step, event.outputs?.passed);
+      if (once && event.type === "run.end") runEnd = event;
+      else if (once && event.type === "step.end" && typeof event.outputs?.passed === "boolean") {
+        io.out(verdictLine(event.step, event.name, event.outputs, io));
+      } else sinks.sink.emit(event);
+    },
+  };
   const interrupt = abortOnSignals();
   try {
     const outcome = await runPlaybook({
@@ -57,15 +65,36 @@ export async function gateCommand(
       registry: prepared.registry,
       playbookDisplay: prepared.display,
       locate: prepared.locate,
-      sink: { emit: (event) => (sinks.sink.emit(event), collect.emit(event)) },
+      sink,
       signal: interrupt.signal,
       cwd: prepared.cwd,
       env: io.env,
     });
-    if (outcome.exitCode !== ExitCode.ok) return outcome.exitCode;
+    if (outcome.exitCode !== ExitCode.ok) {
+      if (runEnd) sinks.sink.emit(runEnd);
+      return outcome.exitCode;
+    }
     // A dry-run "succeeds" whenever it could measure; the answer is whether every gate would pass.
-    return gates.every((step) => verdicts.get(step.id) === true) ? ExitCode.ok : ExitCode.gateFailed;
+    const failing = gates.filter((step) => verdicts.get(step.id) !== true).length;
+    const exitCode = failing === 0 ? ExitCode.ok : ExitCode.gateFailed;
+    if (once) {
+      const words =
+        failing === 0
+          ? io.color.green(`every gate would pass now`)
+          : io.color.red(`${failing} of ${gates.length} gates would not pass now`);
+      io.out(`\n${words} (exit ${exitCode})\n`);
+    }
+    return exitCode;
   } finally {
     interrupt.dispose();
   }
+}
+
+function verdictLine(step: string, name: string, outputs: Record<string, unknown>, io: Io): string {
+  const passed = outputs.passed === true;
+  const mark = passed ? io.color.green("✓") : io.color.red("✗");
+  const reason =
+    typeof outputs.reason === "string" ? outputs.reason : passed ? "would pass now" : "would not pass now";
+  const title = name === step ? step : `${step} ${io.color.dim(name)}`;
+  return `  ${mark} ${title}\n    ${passed ? reason : io.color.red(reason)}\n`;
 }

@@ -96,14 +96,19 @@ async function preview(ctx: ActionContext, input: GateInput): Promise<Outputs> {
   const minimum = minDurationMs > 0 ? ` and run at least ${formatSpan(minDurationMs)}` : "";
   const hold =
     holdMs > 0 || minDurationMs > 0 ? `; a real run must hold it for ${formatSpan(holdMs)}${minimum}` : "";
-  // Not decided after one evaluation: the round's own verdict, or a breaching abort criterion.
+  // Not decided after one evaluation: the round's own verdict (a failed metric says why), and a
+  // breaching abort criterion, which alone keeps a healthy round from passing.
   const pendingAbort = !decision.done && decision.pendingAborts[0];
-  const verdict = decision.done ? decision.verdict : pendingAbort ? "inconclusive" : round.verdict;
+  const healthyRound = round.verdict === "passed";
+  const verdict = decision.done
+    ? decision.verdict
+    : pendingAbort && healthyRound
+      ? "inconclusive"
+      : round.verdict;
+  const breaching = pendingAbort ? `abort criterion ${pendingAbort.name} is breaching` : "";
   const why = decision.done
     ? decision.reason
-    : pendingAbort
-      ? `abort criterion ${pendingAbort.name} is breaching`
-      : round.reason;
+    : [healthyRound ? "" : round.reason, breaching].filter(Boolean).join("; ") || round.reason;
   const reason = passed ? `would pass now: every metric passes${hold}` : `would not pass now: ${why}`;
   return {
     verdict,

@@ -12,11 +12,12 @@
 // version heading, written in the style of the newest existing version heading.
 import { ReleaseRuleError } from "../errors.js";
 import { joinLines, insertLines, splitLines } from "./lines.js";
-import { parseCompareUrl, tagTemplateOf, updateCompareLinks } from "./links.js";
+import { compareUrl, parseCompareUrl, tagTemplateOf, updateCompareLinks } from "./links.js";
 import { extractNotes, hasEntries } from "./notes.js";
 import {
   findHeading,
   readStructure,
+  refuseSetext,
   sectionEnd,
   VERSION_IN_HEADING,
   type ReleaseHeading,
@@ -46,6 +47,7 @@ export interface CutResult {
 export function cutRelease(content: string, options: CutOptions): CutResult {
   const file = splitLines(content);
   const structure = readStructure(file.lines);
+  refuseSetext(file.lines, structure);
   if (findHeading(structure, options.version)) {
     const existing = extractNotes(content, options.version)!;
     return { content, cut: false, notes: existing.notes, highlights: existing.highlights, warnings: [] };
@@ -96,8 +98,10 @@ function versionHeading(
   options: CutOptions,
 ): NewHeading {
   if (!model) {
+    // The first release: bracketed like `## [Unreleased]`, or bare like `## Unreleased`.
+    const version = unreleased.text.startsWith("[") ? `[${options.version}]` : options.version;
     return {
-      text: `${"#".repeat(unreleased.level)} [${options.version}] - ${options.date}`,
+      text: `${"#".repeat(unreleased.level)} ${version} - ${options.date}`,
       label: options.version,
     };
   }
@@ -110,7 +114,7 @@ function versionHeading(
     const compare = parseCompareUrl(inlineLink.groups.url!);
     const template = compare ? tagTemplateOf(compare.to) : undefined;
     const url =
-      compare && template ? `${compare.base}${compare.to}...${formatTag(template, options.version)}` : "";
+      compare && template ? compareUrl(compare, compare.to, formatTag(template, options.version)) : "";
     rest = (url ? `](${url})` : "]") + rest.slice(inlineLink[0].length);
   }
   rest = /\d{4}-\d{2}-\d{2}/.test(rest)

@@ -1,8 +1,10 @@
 // Compare links at the bottom of a Keep a Changelog file:
 //   [Unreleased]: https://github.com/o/r/compare/v1.2.0...HEAD
 //   [1.2.0]: https://github.com/o/r/compare/v1.1.0...v1.2.0
-// A cut points [Unreleased] at the new tag and adds the new version's link right below it, in the
-// file's own style (host, path, tag prefix, label). Files without links stay without links.
+// (GitLab writes `/-/compare/v1.1.0...v1.2.0`; Bitbucket `/branches/compare/v1.2.0%0Dv1.1.0`,
+// newer tag first.) A cut points [Unreleased] at the new tag and adds the new version's link right
+// below it, in the file's own style (host, path, tag prefix, label, the spacing after the colon).
+// Files without links stay without links.
 import { formatTag } from "../tag-format.js";
 import { insertLines, type LineFile } from "./lines.js";
 import type { ChangelogStructure, LinkDefinition } from "./structure.js";
@@ -12,17 +14,33 @@ export interface CompareUrl {
   base: string;
   from: string;
   to: string;
+  /** Bitbucket's `…/branches/compare/TO%0DFROM`, with what follows the tags (`#diff`). */
+  bitbucket?: { suffix: string };
 }
 
 const COMPARE = /^(?<base>.+\/)(?<from>[^/]+?)\.\.\.(?<to>[^/]+)$/;
-const RELEASE_PAGE = /^(?<repo>.+?)\/(?:releases\/tag|tree)\/(?<tag>[^/]+)$/;
+const BITBUCKET_COMPARE = /^(?<base>.+\/branches\/compare\/)(?<to>[^/]+?)%0D(?<from>[^/#]+)(?<suffix>#.*)?$/i;
+const RELEASE_PAGE = /^(?<repo>.+?)\/(?:releases\/tag|tree|tags)\/(?<tag>[^/]+)$/;
 const VERSION_TOKEN = /\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]*[0-9A-Za-z])?/;
+const LINK_LABEL = /^(?<label> {0,3}\[[^\]]+\]:)(?<gap>[ \t]*)/;
 
 export function parseCompareUrl(url: string): CompareUrl | undefined {
+  const bitbucket = BITBUCKET_COMPARE.exec(url)?.groups;
+  if (bitbucket) {
+    const { base, from, to, suffix } = bitbucket;
+    return { base: base!, from: from!, to: to!, bitbucket: { suffix: suffix ?? "" } };
+  }
   const match = COMPARE.exec(url);
   return match?.groups
     ? { base: match.groups.base!, from: match.groups.from!, to: match.groups.to! }
     : undefined;
+}
+
+/** The compare URL from `from` to `to` in the style of `like`. */
+export function compareUrl(like: CompareUrl, from: string, to: string): string {
+  return like.bitbucket
+    ? `${like.base}${to}%0D${from}${like.bitbucket.suffix}`
+    : `${like.base}${from}...${to}`;
 }
 
 /** `v1.1.0` → `v{version}`, `api@1.1.0` → `api@{version}`; undefined when the tag holds no version. */
@@ -57,16 +75,18 @@ export function updateCompareLinks(
       ? undefined
       : links.find((link) => sameVersion(link.label, update.previousVersion!));
   if (!previous) return undefined;
-  const compare = parseCompareUrl(previous.url);
-  const page = RELEASE_PAGE.exec(previous.url);
-  const base = compare?.base ?? (page?.groups ? `${page.groups.repo}/compare/` : undefined);
-  const fromTag = compare?.to ?? page?.groups?.tag;
-  if (base === undefined || fromTag === undefined) {
+  const page = RELEASE_PAGE.exec(previous.url)?.groups;
+  const compare =
+    parseCompareUrl(previous.url) ??
+    (page ? { base: `${page.repo}/compare/`, from: page.tag!, to: page.tag! } : undefined);
+  if (compare === undefined) {
     return `left the links alone: cannot tell the compare URL style from [${previous.label}]: ${previous.url}`;
   }
-  const template = tagTemplateOf(fromTag) ?? update.fallbackTemplate;
+  const template = tagTemplateOf(compare.to) ?? update.fallbackTemplate;
   const newTag = formatTag(template, update.version);
-  insertLines(file, previous.index, [`[${update.label}]: ${base}${fromTag}...${newTag}`]);
+  insertLines(file, previous.index, [
+    linkLine(file, previous, update.label, compareUrl(compare, compare.to, newTag)),
+  ]);
   return undefined;
 }
 
@@ -78,9 +98,19 @@ function updateFromUnreleased(file: LineFile, link: LinkDefinition, update: Link
   const template = tagTemplateOf(compare.from) ?? update.fallbackTemplate;
   const newTag = formatTag(template, update.version);
   const line = file.lines[link.index]!;
-  line.text = line.text.replace(link.url, `${compare.base}${newTag}...${compare.to}`);
-  insertLines(file, link.index + 1, [`[${update.label}]: ${compare.base}${compare.from}...${newTag}`]);
+  line.text = line.text.replace(link.url, compareUrl(compare, newTag, compare.to));
+  insertLines(file, link.index + 1, [
+    linkLine(file, link, update.label, compareUrl(compare, compare.from, newTag)),
+  ]);
   return undefined;
+}
+
+/** `[label]: url`, indented and spaced (a tab after the colon, say) like the link `like`. */
+function linkLine(file: LineFile, like: LinkDefinition, label: string, url: string): string {
+  const match = LINK_LABEL.exec(file.lines[like.index]!.text)?.groups;
+  const indent = match ? /^ */.exec(match.label!)![0] : "";
+  const gap = match?.gap || " ";
+  return `${indent}[${label}]:${gap}${url}`;
 }
 
 function sameVersion(label: string, version: string): boolean {

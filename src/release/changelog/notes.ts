@@ -1,7 +1,7 @@
 // One version's section as release notes (for a GitHub release, an annotated tag, a message),
 // plus its top-level bullet points as "highlights".
 import { isBlank, splitLines, type Line } from "./lines.js";
-import { findHeading, readStructure, sectionEnd, type ReleaseHeading } from "./structure.js";
+import { findHeading, literalLines, readStructure, sectionEnd, type ReleaseHeading } from "./structure.js";
 
 export interface ReleaseNotes {
   heading: ReleaseHeading;
@@ -22,10 +22,12 @@ export function extractNotes(content: string, version: string): ReleaseNotes | u
   if (!heading) return undefined;
   const body = trimBlankLines(lines.slice(heading.index + 1, sectionEnd(structure, heading)));
   const highlights: string[] = [];
-  for (const line of body) {
-    const match = TOP_LEVEL_BULLET.exec(line.text);
+  const literal = literalLines(body);
+  body.forEach((line, index) => {
+    // A `- x` line inside a code block or a comment is not an entry.
+    const match = literal[index] ? undefined : TOP_LEVEL_BULLET.exec(line.text);
     if (match?.groups) highlights.push(match.groups.text!);
-  }
+  });
   return { heading, notes: body.map((line) => line.text).join("\n"), highlights };
 }
 
@@ -37,7 +39,8 @@ export function listVersions(content: string): string[] {
 
 /** A section has entries when it holds anything but blank lines, headings and comments. */
 export function hasEntries(lines: readonly Line[]): boolean {
-  return lines.some((line) => ENTRY_LINE.test(line.text));
+  const literal = literalLines(lines);
+  return lines.some((line, index) => literal[index] !== "comment" && ENTRY_LINE.test(line.text));
 }
 
 function trimBlankLines(lines: Line[]): Line[] {
