@@ -93,11 +93,12 @@ export async function checkFreezeWindows(
  * A stage runs only after the stages it needs passed for this release: in this run, or in an
  * earlier one (the train record). Returns the earlier steps' outputs the run may read.
  */
-export function checkNeededStages(
+/** What checkNeededStages finds, without refusing: plans show what is known, and warn. */
+export function neededStages(
   stages: readonly StageDef[],
   playbook: Playbook,
   train: TrainKey & { stateDir: string },
-): Map<string, StepState> {
+): { earlier: Map<string, StepState>; missing: string[]; stale: string[] } {
   const inRun = new Set(stages.map((stage) => stage.name));
   const record = readTrain(train.stateDir, train);
   const earlier = new Map<string, StepState>();
@@ -126,9 +127,19 @@ export function checkNeededStages(
     for (const need of needs) visit(need, seen);
   };
   for (const stage of stages) for (const need of stage.needs) visit(need, new Set());
+  return { earlier, missing: [...new Set(missing)], stale: [...new Set(stale)] };
+}
+
+export function checkNeededStages(
+  stages: readonly StageDef[],
+  playbook: Playbook,
+  train: TrainKey & { stateDir: string },
+): Map<string, StepState> {
+  const { earlier, missing, stale } = neededStages(stages, playbook, train);
+  const inRun = new Set(stages.map((stage) => stage.name));
   if (missing.length > 0) {
-    const names = [...new Set(missing)];
-    const why = stale.length > 0 ? ` (${[...new Set(stale)].join("; ")})` : "";
+    const names = missing;
+    const why = stale.length > 0 ? ` (${stale.join("; ")})` : "";
     throw new RelctlError(
       "E_NEEDS_NOT_PASSED",
       ExitCode.blocked,

@@ -23,7 +23,7 @@ import { relctlVersion } from "../util/package-version.js";
 import { confirmOrRefuse } from "./confirm.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
-import { checkFreezeWindows, checkNeededStages, checkStageApprovals } from "./preflight.js";
+import { checkFreezeWindows, checkNeededStages, checkStageApprovals, neededStages } from "./preflight.js";
 import type { Prepared } from "./prepare.js";
 import type { RunCommandOptions } from "./run-options.js";
 import { runPreamble } from "./run-preamble.js";
@@ -90,10 +90,23 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   const locks: HeldLock[] = [];
   let journal: JournalSink | undefined;
   try {
-    if (options.dryRun) {
-      return (await runPlaybook({ ...engine, dryRun: true, sink: sinks.sink })).exitCode;
-    }
     const stateDir = resolveStateDir(cwd, options.stateDir);
+    if (options.dryRun) {
+      // A dry-run shows the outputs earlier runs of this release produced, and what has not passed.
+      const needed = neededStages(stageDefs, playbook, {
+        stateDir,
+        playbook: playbook.name,
+        version: release.version,
+      });
+      const plan = {
+        ...engine,
+        dryRun: true,
+        sink: sinks.sink,
+        earlier: needed.earlier,
+        notPassed: needed.missing,
+      };
+      return (await runPlaybook(plan)).exitCode;
+    }
     const runId = input.resume?.runId ?? newRunId(clock.now());
     // Every environment the run changes is locked and checked against the freeze calendar, not
     // only the last one: `relctl run stage promote` changes staging too.

@@ -92,6 +92,13 @@ export const KNOWN_TOOLS: Record<string, ToolSpec> = {
     parseVersion: semverIn(/version (\d+\.\d+\.\d+)/),
     install: "ships with Prometheus: https://prometheus.io/download/ (apt-get install prometheus)",
   },
+  tar: {
+    name: "tar",
+    purpose: "packing evidence bundles (evidence.bundle with archive:)",
+    versionArgs: ["--version"],
+    parseVersion: semverIn(/(\d+\.\d+(?:\.\d+)?)/),
+    install: "apt-get install tar; it comes with every Linux and macOS",
+  },
   node: {
     name: "node",
     purpose: "scripts run by exec steps",
@@ -107,6 +114,7 @@ const EXECUTOR_TOOLS: Record<string, string> = {
   cosign: "cosign",
   kubectl: "kubectl",
   git: "git",
+  evidence: "tar",
 };
 
 /** A step's `uses`, and for exec.run the program (argv[0]) it runs. */

@@ -50,6 +50,8 @@ export interface RunOptions {
   resumed?: boolean;
   /** The caller already emitted run.start (it waited for approvals first): it is not repeated. */
   announced?: boolean;
+  /** A plan's needed stages that have not passed yet (warned about, not refused). */
+  notPassed?: readonly string[];
   /** Exposed to expressions as run.rollback_target (the last known good release). */
   rollbackTarget?: Record<string, unknown> | null;
   /** Resume: steps that succeeded in an earlier attempt of this run, with their outputs. */
@@ -152,7 +154,13 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
       message: `step ${readBy} reads outputs of ${id} (stage ${stage}), which is not part of this run: shown as ⟨…⟩`,
     });
   }
-  // `earlier` comes from the train record: the caller checked that every needed stage passed.
+  // `earlier` comes from the train record: the caller checked which needed stages passed.
+  for (const need of options.notPassed ?? []) {
+    emit({
+      type: "run.warning",
+      message: `${need} has not passed for this release yet: a run would be refused until it does`,
+    });
+  }
   for (const stage of options.earlier ? [] : requested) {
     for (const need of stage.needs.filter((name) => !options.stages.includes(name))) {
       emit({

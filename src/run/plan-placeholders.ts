@@ -15,21 +15,17 @@ export function planWithStandIns(
   run: RunContext,
 ): { plan: ActionPlan; mutates: boolean } | undefined {
   const standIns = new Map<string, string>();
-  const steps: Record<string, StepState> = {};
-  // Every step of the playbook: steps of stages outside the run have no state at all.
-  for (const id of run.playbook.stages.flatMap((stage) => stage.steps.map((candidate) => candidate.id))) {
-    const state = run.scope.steps[id];
-    if (state && state.status !== "planned" && state.status !== "pending") {
-      steps[id] = state;
-      continue;
-    }
-    const outputs: Record<string, unknown> = {};
-    for (const name of outputNames(run, id)) {
-      const stand = standIn(id, name);
-      standIns.set(stand, `⟨steps.${id}.outputs.${name}⟩`);
-      outputs[name] = stand;
-    }
-    steps[id] = { status: "succeeded", outputs };
+  const steps: Record<string, StepState> = { ...run.scope.steps };
+  // A stand-in for exactly the outputs the inputs wait on (steps of stages outside the run
+  // included, whose actions were never loaded).
+  const waitedOn = collectUnresolved(renderDeep(step.with, run.scope)).flatMap((value) => value.refs);
+  for (const ref of waitedOn) {
+    const [root, id, part, name] = ref.split(".");
+    if (root !== "steps" || id === undefined || part !== "outputs" || name === undefined) continue;
+    const stand = standIn(id, name);
+    standIns.set(stand, `⟨steps.${id}.outputs.${name}⟩`);
+    const outputs = steps[id]?.status === "succeeded" ? { ...steps[id].outputs } : {};
+    steps[id] = { status: "succeeded", outputs: { ...outputs, [name]: stand } };
   }
   const scope: Scope = { ...run.scope, steps, release: {} };
   scope.release = releaseValues(run.playbook, scope);
@@ -43,13 +39,6 @@ export function planWithStandIns(
   } catch {
     return undefined;
   }
-}
-
-/** The outputs a step can have: its action's and the ones it declares. */
-function outputNames(run: RunContext, id: string): string[] {
-  const step = run.playbook.stages.flatMap((stage) => stage.steps).find((candidate) => candidate.id === id);
-  const action = run.actions.get(id);
-  return [...Object.keys(action?.outputs ?? {}), ...(step?.declaredOutputs ?? [])];
 }
 
 /** A value of the shape the output usually has: digests look like digests, the rest like words. */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordingBinDir, relctl, repoRoot, tempProject } from "../helpers/cli.js";
@@ -24,7 +25,9 @@ describe("the shipped playbooks", () => {
 
   it("plan the whole train without running anything that mutates", async () => {
     const fakes = recordingBinDir(["docker", "helm", "cosign", "crane", "gh", "curl", "npm", "kubectl"]);
+    // In a clean git repository, as a release captain's checkout: freeze checks the tree.
     const result = await relctl(["plan", "-p", train], {
+      cwd: cleanRepository(),
       env: { PATH: `${fakes.dir}:${process.env.PATH}`, BUILD_NUMBER: "42" },
     });
     expect(result.stderr).toBe("");
@@ -48,7 +51,9 @@ describe("the shipped playbooks", () => {
   it("write a versioned plan file that matches what the terminal shows", async () => {
     const dir = tempProject();
     const output = join(dir, "plan.json");
-    const result = await relctl(["plan", "build", "sign", "-p", train, "-o", output]);
+    const result = await relctl(["plan", "build", "sign", "-p", train, "-o", output], {
+      cwd: cleanRepository(),
+    });
     expect(result.exitCode).toBe(0);
     const plan = JSON.parse(readFileSync(output, "utf8")) as {
       planFormat: number;
@@ -75,8 +80,19 @@ describe("the shipped playbooks", () => {
       "--key",
       "env://RELCTL_COSIGN_KEY",
       "--annotations",
-      "release=v0.1.0-rc.1",
+      "release=⟨steps.next.outputs.tag⟩",
       "registry.example.com/acme/api@⟨steps.digest.outputs.digest⟩",
     ]);
   });
 });
+
+/** A git repository with one commit and nothing uncommitted. */
+function cleanRepository(): string {
+  const dir = tempProject({ "README.md": "service\n" });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd: dir });
+  git("init", "--quiet", "--initial-branch=main");
+  git("add", "README.md");
+  git("commit", "--quiet", "-m", "feat: first");
+  return dir;
+}

@@ -8,11 +8,15 @@ import { fanOut } from "../../report/fan-out.js";
 import { jsonLinesReporter } from "../../report/json-lines.js";
 import { planCollector } from "../../report/plan-document.js";
 import { renderPlanText } from "../../report/plan-text.js";
+import { findStage } from "../../playbook/model.js";
 import { runPlaybook } from "../../run/engine.js";
+import { releaseIdentity } from "../../run/release-identity.js";
+import { resolveStateDir } from "../../state/paths.js";
 import { relctlVersion } from "../../util/package-version.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { displayPath } from "../../playbook/load.js";
+import { neededStages } from "../preflight.js";
 import { preparePlaybook } from "../prepare.js";
 import { abortOnSignals } from "../signals.js";
 
@@ -24,6 +28,16 @@ export async function planCommand(
 ): Promise<number> {
   const { playbook, vars, cwd, registry, display, locate } = await preparePlaybook(options, io);
   const stages = requested.length > 0 ? selectStages(playbook, requested) : defaultPlanStages(playbook);
+  // What earlier runs of this release produced (the build's digest) shows in the plan as it is.
+  const needed = neededStages(
+    stages.map((name) => findStage(playbook, name)!),
+    playbook,
+    {
+      stateDir: resolveStateDir(cwd, options.stateDir),
+      playbook: playbook.name,
+      version: releaseIdentity(playbook, vars, io.env).version,
+    },
+  );
   const collector = planCollector({
     relctlVersion: relctlVersion(),
     file: display,
@@ -45,6 +59,8 @@ export async function planCommand(
       signal: interrupt.signal,
       cwd,
       env: io.env,
+      earlier: needed.earlier,
+      notPassed: needed.missing,
     });
     exitCode = outcome.exitCode;
   } finally {

@@ -90,6 +90,9 @@ export const createBranchAction = defineAction({
   plan: (input) => ({
     summary: `create branch ${input.name} at ${input.from}${input.push ? ` and push it to ${input.remote}` : ""}`,
     argv: ["git", "branch", "--no-track", "--", input.name, input.from],
+    ...(input.push
+      ? { details: { then: `git push -- ${input.remote} refs/heads/${input.name}:refs/heads/${input.name}` } }
+      : {}),
   }),
   run: (ctx, input) =>
     guarded("create_branch", async () => {

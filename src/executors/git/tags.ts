@@ -54,7 +54,11 @@ export const tag = defineAction({
   plan: (input) => ({
     summary: `tag ${input.ref} as ${input.tag}${input.push ? ` and push it to ${input.remote}` : ""}`,
     argv: tagArgv(input.tag, input.ref),
-    details: { message: input.message ?? `Release ${input.tag}` },
+    details: {
+      message: input.message ?? `Release ${input.tag}`,
+      // The argv line shows the tag; the push is a second command a reviewer must see too.
+      ...(input.push ? { then: pushArgv(input.remote, `refs/tags/${input.tag}`).join(" ") } : {}),
+    },
   }),
   run: (ctx, input) =>
     guarded("tag", async () => {
@@ -82,7 +86,7 @@ export const pushTag = defineAction({
   mutates: true,
   plan: (input) => ({
     summary: `push tag ${input.tag} to ${input.remote}`,
-    argv: ["git", "push", "--", input.remote, `refs/tags/${input.tag}:refs/tags/${input.tag}`],
+    argv: pushArgv(input.remote, `refs/tags/${input.tag}`),
   }),
   run: (ctx, input) =>
     guarded("push_tag", async () => {
@@ -131,10 +135,18 @@ export const promoteRc = defineAction({
   mutates: true,
   plan: (input) => {
     const from = input.rc_tag ?? `the highest RC of ${input.version}`;
+    // The GA tag follows from the RC tag (or the version) alone: show it as it will be written.
+    const format = tagFormat(input);
+    const base = input.rc_tag ? parseTag(input.rc_tag, format)?.base : normaliseVersion(input.version ?? "");
+    const gaTag = base ? formatTag(format.template, base) : "<GA tag>";
     return {
       summary: `tag GA on the commit of ${from}${input.push ? ` and push it to ${input.remote}` : ""}`,
-      argv: tagArgv("<GA tag>", `${input.rc_tag ?? "<rc tag>"}^{commit}`),
-      details: { ...(input.commit ? { expected_commit: input.commit } : {}) },
+      argv: tagArgv(gaTag, `${input.rc_tag ?? "<rc tag>"}^{commit}`),
+      details: {
+        message: input.message ?? `Release ${gaTag}, promoted from ${from}`,
+        ...(input.commit ? { expected_commit: input.commit } : {}),
+        ...(input.push ? { then: pushArgv(input.remote, `refs/tags/${gaTag}`).join(" ") } : {}),
+      },
     };
   },
   run: (ctx, input) =>
@@ -184,4 +196,9 @@ async function highestRc(git: GitClient, version: string, format: TagFormat): Pr
     });
   }
   return candidates[0].tag;
+}
+
+/** The push relctl makes for a ref: never forced, the same name on both sides. */
+function pushArgv(remote: string, ref: string): string[] {
+  return ["git", "push", "--", remote, `${ref}:${ref}`];
 }

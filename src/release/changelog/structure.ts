@@ -53,7 +53,8 @@ const FENCE_OPEN = /^ {0,3}(?<fence>`{3,}|~{3,})/;
 const FENCE_CLOSE = /^ {0,3}(?<fence>`{3,}|~{3,})[ \t]*$/;
 const COMMENT_OPEN = /^ {0,3}<!--/;
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
-export const ANCHOR = /^[ \t]*<a[ \t]+(?:name|id)[ \t]*=[ \t]*["'][^"']*["'][ \t]*(?:\/>|>[ \t]*<\/a>)[ \t]*$/i;
+export const ANCHOR =
+  /^[ \t]*<a[ \t]+(?:name|id)[ \t]*=[ \t]*["'][^"']*["'][ \t]*(?:\/>|>[ \t]*<\/a>)[ \t]*$/i;
 
 /** Lines that are not Markdown structure: inside a fenced code block or an HTML comment block. */
 export type LiteralKind = "code" | "comment";

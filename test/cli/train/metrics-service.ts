@@ -1,27 +1,29 @@
-// A small service on loopback that serves /metrics the way an instrumented app behind a canary
-// does: http_requests_total by service, track (canary | stable) and code, and a latency
-// histogram, growing with wall time at a steady request rate. The error ratio of each
-// service/track is set by the test (and can be switched while it runs); a real Prometheus
-// scrapes it every second.
+// A small service on loopback instrumented with prom-client, the way an app behind a canary is:
+// http_requests_total by service, track (canary | stable) and code, a latency histogram, and the
+// SLO error budget a recording rule would give. Requests arrive at a steady rate in wall time;
+// the error ratio of each service/track is set by the test (and can be switched while it runs).
+// A real Prometheus scrapes it every second.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** Requests per second each track serves. */
 const RPS = 200;
 
-/** Share of requests at or under each bucket bound: P95 lands at 225ms. */
-const BUCKETS: [string, number][] = [
-  ["0.1", 0.9],
-  ["0.25", 0.96],
-  ["0.5", 0.99],
-  ["1", 1],
-  ["+Inf", 1],
+/** Latencies of a typical batch of 100 requests, in seconds: P95 lands at 225 ms. */
+const LATENCIES = [
+  ...Array<number>(90).fill(0.05),
+  ...Array<number>(6).fill(0.2),
+  ...Array<number>(3).fill(0.4),
+  0.8,
 ];
 
 interface Track {
   errorRatio: number;
-  ok: number;
-  errors: number;
+  /** Requests counted so far, fractional: whole ones are handed to prom-client. */
+  pending: number;
+  /** Requests observed so far: latencies cycle through LATENCIES across scrapes. */
+  observed: number;
 }
 
 export interface MetricsService {
@@ -34,42 +36,50 @@ export interface MetricsService {
 }
 
 export async function startMetricsService(ratios: Record<string, number>): Promise<MetricsService> {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: "http_requests_total",
+    help: "HTTP requests served.",
+    labelNames: ["service", "track", "code"] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request latency.",
+    labelNames: ["service", "track"] as const,
+    buckets: [0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const budget = new Gauge({
+    name: "slo:error_budget_remaining",
+    help: "Share of the SLO error budget left (a recording rule in a real setup).",
+    labelNames: ["service"] as const,
+    registers: [registry],
+  });
+
   const tracks = new Map<string, Track>();
-  for (const [key, errorRatio] of Object.entries(ratios)) tracks.set(key, { errorRatio, ok: 0, errors: 0 });
+  for (const [key, errorRatio] of Object.entries(ratios))
+    tracks.set(key, { errorRatio, pending: 0, observed: 0 });
   let last = Date.now();
 
-  // Counters advance by the time since the last look, at the ratio in force then.
+  // The requests since the last look arrive now, at the ratio in force until now.
   const advance = () => {
     const now = Date.now();
-    const requests = (RPS * (now - last)) / 1000;
+    const arrived = (RPS * (now - last)) / 1000;
     last = now;
-    for (const track of tracks.values()) {
-      track.errors += requests * track.errorRatio;
-      track.ok += requests * (1 - track.errorRatio);
-    }
-  };
-
-  const exposition = (): string => {
-    advance();
-    const lines = ["# TYPE http_requests_total counter"];
     for (const [key, track] of tracks) {
-      const [service, name] = key.split("/");
-      const labels = `service="${service}",track="${name}"`;
-      lines.push(`http_requests_total{${labels},code="200"} ${track.ok}`);
-      lines.push(`http_requests_total{${labels},code="500"} ${track.errors}`);
-    }
-    lines.push("# TYPE http_request_duration_seconds histogram");
-    for (const [key, track] of tracks) {
-      const [service, name] = key.split("/");
-      const labels = `service="${service}",track="${name}"`;
-      const total = track.ok + track.errors;
-      for (const [le, share] of BUCKETS) {
-        lines.push(`http_request_duration_seconds_bucket{${labels},le="${le}"} ${total * share}`);
+      const [service = "", name = ""] = key.split("/");
+      track.pending += arrived;
+      const count = Math.floor(track.pending);
+      track.pending -= count;
+      const errors = count * track.errorRatio;
+      requests.inc({ service, track: name, code: "500" }, errors);
+      requests.inc({ service, track: name, code: "200" }, count - errors);
+      for (let index = 0; index < count; index++) {
+        latency.observe({ service, track: name }, LATENCIES[track.observed++ % LATENCIES.length]!);
       }
-      lines.push(`http_request_duration_seconds_count{${labels}} ${total}`);
-      lines.push(`http_request_duration_seconds_sum{${labels}} ${total * 0.08}`);
+      budget.set({ service }, 0.5);
     }
-    return `${lines.join("\n")}\n`;
   };
 
   const server = createServer((request, response) => {
@@ -77,8 +87,11 @@ export async function startMetricsService(ratios: Record<string, number>): Promi
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-    response.end(exposition());
+    advance();
+    void registry.metrics().then((text) => {
+      response.writeHead(200, { "content-type": registry.contentType });
+      response.end(text);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -89,7 +102,7 @@ export async function startMetricsService(ratios: Record<string, number>): Promi
       advance();
       const existing = tracks.get(`${service}/${track}`);
       if (existing) existing.errorRatio = ratio;
-      else tracks.set(`${service}/${track}`, { errorRatio: ratio, ok: 0, errors: 0 });
+      else tracks.set(`${service}/${track}`, { errorRatio: ratio, pending: 0, observed: 0 });
     },
     close: () =>
       new Promise((resolve) => {

@@ -17,7 +17,11 @@ interface PlanDocument {
       id: string;
       uses: string;
       mutates: boolean;
-      plan: { argv?: string[]; request?: { method: string; url: string } } | null;
+      plan: {
+        argv?: string[];
+        request?: { method: string; url: string };
+        details?: Record<string, unknown>;
+      } | null;
       status?: string;
     }[];
   }[];
@@ -63,7 +67,7 @@ describe("relctl plan of the whole shipped train", () => {
       "rollback:on_failure",
     ]);
     expect(result.stdout).toMatch(
-      /Plan is valid: 34 steps, 22 would change something\. Nothing was changed\./,
+      /Plan is valid: 37 steps, 26 would change something\. Nothing was changed\./,
     );
   });
 
@@ -81,7 +85,17 @@ describe("relctl plan of the whole shipped train", () => {
       "build-metadata.json",
       ".",
     ]);
-    expect(step("push-rc-tag").plan?.argv).toEqual(["git", "push", "origin", `refs/tags/v${VERSION}-rc.1`]);
+    // The RC number comes from the tags (freeze's read-only next_version ran during the plan).
+    expect(step("tag-rc").plan?.argv).toEqual(
+      ["git", "tag", "--annotate", "--cleanup=whitespace", "--file", "<message>"].concat([
+        "--",
+        `v${VERSION}-rc.1`,
+        "HEAD",
+      ]),
+    );
+    expect(step("tag-rc").plan?.details?.then).toBe(
+      `git push -- origin refs/tags/v${VERSION}-rc.1:refs/tags/v${VERSION}-rc.1`,
+    );
     expect(step("sign-image").plan?.argv).toEqual([
       "cosign",
       "sign",
@@ -113,11 +127,16 @@ describe("relctl plan of the whole shipped train", () => {
       );
     }
     expect(step("tag-ga").plan?.argv).toEqual(
-      ["git", "tag", "--annotate", `v${VERSION}`, "--message"].concat([
-        `${SERVICE} v${VERSION}, promoted from v${VERSION}-rc.1`,
+      ["git", "tag", "--annotate", "--cleanup=whitespace", "--file", "<message>"].concat([
+        "--",
+        `v${VERSION}`,
         `v${VERSION}-rc.1^{commit}`,
       ]),
     );
+    expect(step("tag-ga").plan?.details).toMatchObject({
+      message: `${SERVICE} v${VERSION}, promoted from v${VERSION}-rc.1`,
+      then: `git push -- origin refs/tags/v${VERSION}:refs/tags/v${VERSION}`,
+    });
     expect(step("rollback-canary").plan?.argv).toEqual([
       "helm",
       "uninstall",

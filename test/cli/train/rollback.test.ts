@@ -48,7 +48,9 @@ describe("a canary that fails its gate", () => {
     expect(started).toContain("canary/shift-10");
     expect(started).not.toContain("canary/shift-50");
     expect(started).not.toContain("canary/shift-100");
-    expect(result.stdout).toMatch(/⊘ hold-50 Hold 50% for at least 1s .*\(not started: step slo-10 failed\)/);
+    expect(result.stdout).toMatch(
+      /⊘ shift-50 Shift traffic to the canary at 50% .*\(not started: step slo-10 failed\)/,
+    );
     const calls = world
       .fakeCalls("helm")
       .filter((argv) => argv[0] === "upgrade" && argv[2] === `${SERVICE}-canary`);

@@ -3,6 +3,7 @@
 // the train record that the stages before it left in .relctl/, the build's digest flowing to
 // every later stage. Real git, registry (docker-registry), Prometheus and HTTP endpoints; the
 // fakes of helm, cosign and kubectl; stand-ins for docker and npm.
+import { runIdIn } from "../safety/helpers.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,11 +57,12 @@ describe("the shipped release train, one stage per invocation", () => {
     expect(world.fakeCalls("cosign").filter((argv) => argv[0] === "sign")).toEqual([]);
   });
 
-  it("freeze records the release commit and branch for the stages after it", async () => {
+  it("freeze checks the tree and the error budget and records the release candidate, commit and branch", async () => {
     const result = await world.relctl(["freeze", "--yes"]);
     expect(result.exitCode, outcome(result)).toBe(0);
     const freeze = trainRecord(world.dir).stages.freeze!;
-    expect(freeze.steps.head!.outputs.stdout).toBe(world.repo.sha());
+    expect(freeze.steps.next!.outputs).toMatchObject({ commit: world.repo.sha(), tag: RC_TAG, rc_number: 1 });
+    expect(freeze.steps["error-budget"]!.outputs).toMatchObject({ verdict: "passed" });
     expect(freeze.steps.branch!.outputs.stdout).toBe("main");
   });
 
@@ -182,13 +184,25 @@ describe("the shipped release train, one stage per invocation", () => {
     const errorRates = measurements(events, "error_rate");
     expect(errorRates.length).toBeGreaterThanOrEqual(9);
     for (const value of errorRates) expect(value).toBeCloseTo(0.005, 3);
-    expect(result.stderr).toMatch(/slo-10: error_rate 0\.5% <= 1% ok, p95_latency 225ms <= 500ms ok/);
+    expect(result.stderr).toMatch(
+      /slo-10: error_rate 0\.5% <= 1% ok, p95_latency 22\d(?:\.\d)?ms <= 500ms ok/,
+    );
     expect(result.stderr).toMatch(/slo-100: gate passed: every metric passed at every evaluation for 3s/);
     // The train record showed validate passed: nothing to warn about.
     expect(result.stderr).not.toMatch(/cannot check that it passed/);
   });
 
-  it("promote retags the RC as GA by digest, deploys production, checks its version, and tags GA on the RC commit", async () => {
+  it("promote waits for the release captain and the on-call SRE, then retags the RC as GA by digest, deploys production, checks its version, and tags GA on the RC commit", async () => {
+    const refused = await world.relctl(["promote", "--yes"]);
+    expect(refused.exitCode, outcome(refused)).toBe(4);
+    const run = runIdIn(refused.stderr);
+    for (const [role, who] of [
+      ["release-captain", approver("Ana Lima", "ana@example.com")],
+      ["oncall-sre", approver("Sam Ode", "sam@example.com")],
+    ] as const) {
+      const approved = await world.relctl(["approve", run, "--role", role], { env: who });
+      expect(approved.exitCode, outcome(approved)).toBe(0);
+    }
     const result = await world.relctl(["promote", "--yes"]);
     expect(result.exitCode, outcome(result)).toBe(0);
 
@@ -288,7 +302,8 @@ describe("the shipped release train, one stage per invocation", () => {
       rolledBackFrom: VERSION,
     });
     expect(releaseHistory(world.dir, "production").at(-1)!.helmRevisions).toEqual({ [SERVICE]: 3 });
-    expect(world.github.issues.at(-1)?.body).toContain("rolled back by hand (relctl rollback)");
+    // An incident is the runbook's auto-rollback after a failed gate; a rollback by hand opens none.
+    expect(world.github.issues).toEqual([]);
   });
 });
 
@@ -309,4 +324,18 @@ function measurements(events: JournalEvent[], name: string): number[] {
     .map((event) => event.data as { metric: string; values: { value: number }[] })
     .filter((data) => data.metric === name)
     .map((data) => data.values[0]!.value);
+}
+
+/**
+ * Who approves: git config given on the environment wins over the work tree's own identity
+ * (the release bot that commits in this repository), as it would for a person in CI.
+ */
+function approver(name: string, email: string): Record<string, string> {
+  return {
+    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_KEY_0: "user.name",
+    GIT_CONFIG_VALUE_0: name,
+    GIT_CONFIG_KEY_1: "user.email",
+    GIT_CONFIG_VALUE_1: email,
+  };
 }

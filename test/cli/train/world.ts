@@ -169,7 +169,12 @@ function binDirs(log: string): { standIns: string; tools: string } {
   writeFileSync(log, "");
   const tools = tempDir("train-tools");
   symlinkSync(process.execPath, join(tools, "node"));
-  symlinkSync(execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim(), join(tools, "git"));
+  for (const tool of ["git", "tar", "gzip"]) {
+    symlinkSync(
+      execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(),
+      join(tools, tool),
+    );
+  }
   return { standIns, tools };
 }
 
@@ -221,6 +226,8 @@ export async function startTrainWorld(options: WorldOptions = {}): Promise<Train
     healthServer(servedVersion("production", "production", SERVICE)),
     startFakeGitHub(),
   ]);
+  // The freeze stage's error-budget gate reads a gauge: wait for Prometheus' first scrape of it.
+  await waitForSeries(prometheus.url, [`slo:error_budget_remaining{service="${SERVICE}"}`]);
   const close = async () => {
     await Promise.all([
       registry.stop(),

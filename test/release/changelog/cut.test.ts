@@ -139,3 +139,64 @@ describe("cutting a release", () => {
     expect(result.notes).toContain("* The `legacy-deploy` script.");
   });
 });
+
+describe("cutting the shapes real changelogs take", () => {
+  it("cuts the real [Unreleased], not a commented-out template above it", () => {
+    const original = fixture("html-comments.md");
+    const result = cut(original, "4.3.0");
+    expect(result.content.slice(0, original.indexOf("-->") + 3)).toBe(
+      original.slice(0, original.indexOf("-->") + 3),
+    );
+    expect(result.notes).toContain("- Dark mode colours in the settings page.");
+    expect(result.highlights).toEqual([
+      "Dark mode colours in the settings page. <!-- reported by support -->",
+    ]);
+  });
+
+  it("refuses an [Unreleased] that holds only a comment", () => {
+    expect(() => cut(fixture("comment-placeholder.md"), "1.2.0")).toThrow(/no entries/);
+  });
+
+  it("follows Bitbucket's compare links, newer tag first", () => {
+    const lines = textLines(cut(fixture("kac-bitbucket.md"), "0.10.0").content);
+    expect(lines).toContain(
+      "[Unreleased]: https://bitbucket.org/acme/gateway/branches/compare/HEAD%0D0.10.0",
+    );
+    expect(lines).toContain("[0.10.0]: https://bitbucket.org/acme/gateway/branches/compare/0.10.0%0D0.9.1");
+  });
+
+  it("builds a GitLab compare link from a `/-/tags/` link when there is no [Unreleased] link", () => {
+    const content =
+      "## [Unreleased]\n\n- Fix.\n\n## [1.0.0] - 2024-01-01\n\n[1.0.0]: https://gitlab.com/g/p/-/tags/v1.0.0\n";
+    expect(textLines(cut(content, "1.0.1").content)).toContain(
+      "[1.0.1]: https://gitlab.com/g/p/-/compare/v1.0.0...v1.0.1",
+    );
+  });
+
+  it("writes a tab after the new link's label when the links have one", () => {
+    expect(textLines(cut(fixture("tabs.md"), "1.1.0").content)).toContain(
+      "[1.1.0]:\thttps://github.com/acme/tabby/compare/v1.0.0...v1.1.0",
+    );
+  });
+
+  it("writes the first release like a bare `## Unreleased`", () => {
+    expect(textLines(cut(fixture("first-release-no-links.md"), "0.1.0").content)).toContain(
+      "## 0.1.0 - 2024-05-01",
+    );
+  });
+
+  it("copies the newest heading without its [YANKED] mark", () => {
+    expect(textLines(cut(fixture("yanked-newest.md"), "2.0.2").content)).toContain("## [2.0.2] - 2024-05-01");
+  });
+
+  it("refuses Setext release headings clearly and changes nothing", () => {
+    try {
+      cut(fixture("setext.md"), "1.2.0");
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReleaseRuleError);
+      expect((error as ReleaseRuleError).message).toMatch(/Setext headings.*the file is unchanged/);
+      expect((error as ReleaseRuleError).hint).toMatch(/## \[1\.2\.0\] - 2024-01-01/);
+    }
+  });
+});

@@ -53,3 +53,35 @@ describe("release notes from a changelog", () => {
     expect(extractNotes(fixture("no-links.md"), "9.9.9")).toBeUndefined();
   });
 });
+
+describe("release notes from the shapes real changelogs take", () => {
+  it("reads headings after a ```` fence that holds ``` lines, and ignores fenced headings", () => {
+    expect(listVersions(fixture("code-fences.md"))).toEqual(["3.0.0", "2.9.0"]);
+    const notes = extractNotes(fixture("code-fences.md"), "3.0.0")!;
+    expect(notes.notes).toContain("## [8.0.0] - 2020-04-04");
+    expect(notes.highlights).toEqual(["Tilde fences work too:"]);
+  });
+
+  it("leaves the anchor of the next release out of a section", () => {
+    const notes = extractNotes(fixture("angular-anchors.md"), "2.1.0")!;
+    expect(notes.notes).not.toContain("<a name");
+    expect(
+      notes.notes.endsWith(
+        "batch DOM writes per frame ([3b4c5d6](https://github.com/acme/widgets/commit/3b4c5d6))",
+      ),
+    ).toBe(true);
+  });
+
+  it("lists no bullet inside a comment as a highlight", () => {
+    expect(extractNotes(fixture("html-comments.md"), "unreleased")!.highlights).toEqual([
+      "Dark mode colours in the settings page. <!-- reported by support -->",
+    ]);
+  });
+
+  it("reads prerelease versions and a yanked newest release", () => {
+    expect(extractNotes(fixture("prerelease.md"), "v1.0.0-rc.1")!.notes).toBe(
+      "### Added\n\n- Stable configuration format.",
+    );
+    expect(extractNotes(fixture("yanked-newest.md"), "2.0.1")!.heading.yanked).toBe(true);
+  });
+});
