@@ -17,6 +17,8 @@ export interface RunFacts extends EventSink {
   release(base: { version: string; tag?: string; environment?: string; cwd: string }): ReleaseFacts;
   /** Helm revisions the steps of one stage left (a rollback's: what runs after it). */
   helmRevisionsOf(stage: string): Record<string, number>;
+  /** The version Helm says runs after a rollback chosen from its own history, if any. */
+  helmRollbackVersion(environment: string): string | undefined;
 }
 
 export function runFacts(): RunFacts {
@@ -25,6 +27,8 @@ export function runFacts(): RunFacts {
   const digests: Record<string, string> = {};
   const helm: Record<string, number> = {};
   const helmByStage = new Map<string, Record<string, number>>();
+  /** appVersions Helm reports after rollbacks: what runs when relctl has no record of its own. */
+  const helmRollbackVersions: { namespace: string; appVersion: string }[] = [];
   let runId = "";
   let at = "";
   return {
@@ -41,7 +45,10 @@ export function runFacts(): RunFacts {
         }
       }
       if (event.type === "step.record" && event.kind === "helm.release") {
-        const { release, revision, action } = event.data;
+        const { release, revision, action, app_version: appVersion, namespace } = event.data;
+        if (action === "rollback" && typeof appVersion === "string" && appVersion !== "") {
+          helmRollbackVersions.push({ namespace: String(namespace ?? ""), appVersion });
+        }
         if (typeof release === "string" && typeof revision === "number" && revision > 0) {
           helm[release] = revision;
           helmByStage.set(event.stage, { ...helmByStage.get(event.stage), [release]: revision });
@@ -73,6 +80,10 @@ export function runFacts(): RunFacts {
       };
     },
     helmRevisionsOf: (stage) => ({ ...helmByStage.get(stage) }),
+    // The release in the environment's own namespace names the version best.
+    helmRollbackVersion: (environment) =>
+      (helmRollbackVersions.find((entry) => entry.namespace === environment) ?? helmRollbackVersions[0])
+        ?.appVersion,
   };
 }
 
@@ -138,7 +149,7 @@ export function recordOutcome(
       kind: "rollback",
       environment: context.rollbackEnvironment,
       version: String(target.version),
-      gitSha: String(target.git_sha),
+      ...(typeof target.git_sha === "string" ? { gitSha: target.git_sha } : {}),
       ...(typeof target.tag === "string" ? { tag: target.tag } : {}),
       imageDigests: target.image_digests as Record<string, string>,
       helmRevisions: {
@@ -147,6 +158,18 @@ export function recordOutcome(
         // the release rolled back from) are not what runs now.
         ...facts.helmRevisionsOf(rollback.name),
       },
+      at: new Date().toISOString(),
+      runId: context.runId,
+      rolledBackFrom: context.version,
+    });
+  } else if (rollback && passed.rollback && facts.helmRollbackVersion(context.rollbackEnvironment)) {
+    // No local record (a fresh CI runner, a lost .relctl/): Helm's own history chose what to
+    // return to, and says which version that is.
+    recordRelease(context.stateDir, {
+      kind: "rollback",
+      environment: context.rollbackEnvironment,
+      version: facts.helmRollbackVersion(context.rollbackEnvironment)!,
+      helmRevisions: facts.helmRevisionsOf(rollback.name),
       at: new Date().toISOString(),
       runId: context.runId,
       rolledBackFrom: context.version,

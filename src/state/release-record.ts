@@ -17,7 +17,11 @@ export const releaseRecordSchema = z.object({
   kind: z.enum(["promote", "rollback"]).default("promote"),
   environment: z.string().min(1),
   version: z.string().min(1),
-  gitSha: z.string().regex(/^[0-9a-f]{7,64}$/, "a git sha is hex"),
+  /** Unknown for a rollback recorded from Helm's history alone (no local records left). */
+  gitSha: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/, "a git sha is hex")
+    .optional(),
   tag: z.string().optional(),
   imageDigests: z.record(z.string(), digest).default({}),
   helmRevisions: z.record(z.string(), z.number().int().positive()).default({}),

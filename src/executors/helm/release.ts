@@ -57,6 +57,7 @@ export const rollback = defineAction({
     rolled_back_to: "the revision whose configuration is now deployed",
     previous_revision: "the revision that was current before the rollback",
     status: "the new revision's status (deployed)",
+    app_version: "the chart's appVersion of the revision now deployed",
   },
   mutates: true,
   plan: (input) => ({
@@ -90,6 +91,8 @@ export const rollback = defineAction({
       rolled_back_to: rolledBackTo(after) ?? target,
       previous_revision: current.revision,
       status: after?.status ?? "",
+      // What now runs, as Helm knows it: a rollback without relctl's records names it this way.
+      app_version: after?.app_version ?? "",
     };
     ctx.record("helm.release", {
       action: "rollback",

@@ -4,7 +4,7 @@
 // every later stage. Real git, registry (docker-registry), Prometheus and HTTP endpoints; the
 // fakes of helm, cosign and kubectl; stand-ins for docker and npm.
 import { runIdIn } from "../safety/helpers.js";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relctl } from "../../helpers/cli.js";
@@ -304,6 +304,35 @@ describe("the shipped release train, one stage per invocation", () => {
     expect(releaseHistory(world.dir, "production").at(-1)!.helmRevisions).toEqual({ [SERVICE]: 3 });
     // An incident is the runbook's auto-rollback after a failed gate; a rollback by hand opens none.
     expect(world.github.issues).toEqual([]);
+  });
+
+  it("rollback still works with relctl's records gone, returning to Helm's previous good revision", async () => {
+    // A fresh CI runner: no last-known-good records, only the cluster's own history.
+    rmSync(join(world.dir, ".relctl", "releases"), { recursive: true, force: true });
+    const result = await world.relctl(["rollback", "--yes"]);
+    expect(result.exitCode, outcome(result)).toBe(0);
+    // Revision 3 runs now; the newest earlier revision that deployed successfully is 2.
+    expect(
+      world
+        .fakeCalls("helm")
+        .filter((argv) => argv[0] === "rollback" && argv[1] === SERVICE)
+        .at(-1),
+    ).toEqual([
+      "rollback",
+      SERVICE,
+      "2",
+      "--namespace",
+      "production",
+      "--kube-context",
+      "production",
+      "--wait",
+    ]);
+    const production = world.helmRevisions("production", "production", SERVICE);
+    expect(production.at(-1)!.info).toMatchObject({ status: "deployed", description: "Rollback to 2" });
+    // Recorded from what Helm says runs now, so the next rollback knows where it stands.
+    expect(releaseHistory(world.dir, "production")).toEqual([
+      expect.objectContaining({ kind: "rollback", version: "1.4.0", helmRevisions: { [SERVICE]: 4 } }),
+    ]);
   });
 });
 

@@ -19,6 +19,7 @@ describe("helm.rollback", () => {
       rolled_back_to: 1,
       previous_revision: 2,
       status: "deployed",
+      app_version: "1.2.0",
     });
     expect(rollbackCalls(fake.calls())).toEqual([
       ["rollback", "api", "1", "--namespace", "production", "--kube-context", "prod", "--wait"],
