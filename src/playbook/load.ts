@@ -79,26 +79,44 @@ export function displayPath(file: string, cwd: string): string {
 export function stepLocator(
   sources: ReadonlyMap<string, SourceFile>,
 ): (step: StepDef) => { file: string; line: number; column: number } {
+  const indexes = new Map<string, Map<string, StepIdPlace[]>>();
   return (step) => {
     const source = sources.get(step.origin.file);
     if (!source) return { file: step.origin.file, line: 1, column: 1 };
     // Step ids are unique, so `id: <id>` finds the step without parsing the file again for
-    // positions (every step.start carries its location; a 200-step run would pay for it).
-    const quick = findStepId(source.text, step.id);
-    if (quick) return { file: source.display, ...quick };
+    // positions (every step.start carries its location; a 200-step run would pay for it). The
+    // file is scanned once; an id written twice (a canary template) asks the parser.
+    let index = indexes.get(source.file);
+    if (!index) indexes.set(source.file, (index = stepIdIndex(source.text)));
+    const places = index.get(step.id);
+    if (places?.length === 1) return { file: source.display, ...places[0]! };
     const { file, line, column } = locate(source, step.origin.path);
     return { file, line, column };
   };
 }
 
-function findStepId(text: string, id: string): { line: number; column: number } | undefined {
-  const escaped = id.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
-  const pattern = new RegExp(`(^|[\\s{,-])id:[ \\t]*(["']?)${escaped}\\2[ \\t]*(?=$|[,}#\\r\\n])`, "gm");
-  const matches = [...text.matchAll(pattern)];
-  if (matches.length !== 1) return undefined; // several (a canary template) or none: ask the parser
-  const match = matches[0]!;
-  const offset = match.index + match[1]!.length;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
+interface StepIdPlace {
+  line: number;
+  column: number;
+}
+
+/** Every `id: <value>` in a file, by value, with its line and column. */
+function stepIdIndex(text: string): Map<string, StepIdPlace[]> {
+  const index = new Map<string, StepIdPlace[]>();
+  const pattern = /(^|[\s{,-])id:[ \t]*(["']?)([^"'\s,}#]+)\2[ \t]*(?=$|[,}#\r\n])/gm;
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  for (const match of text.matchAll(pattern)) {
+    const offset = match.index + match[1]!.length;
+    for (let at = text.indexOf("\n", scanned); at !== -1 && at < offset; at = text.indexOf("\n", at + 1)) {
+      line++;
+      lineStart = at + 1;
+    }
+    scanned = offset;
+    const places = index.get(match[3]!) ?? [];
+    places.push({ line, column: offset - lineStart + 1 });
+    index.set(match[3]!, places);
+  }
+  return index;
 }
