@@ -1,7 +1,7 @@
 // kubectl.rollout_status, kubectl.rollout_undo and kubectl.set_image: the break-glass actions
 // for when helm or the pipeline is unavailable.
 import { z } from "zod";
-import { defineAction } from "../contract.js";
+import { defineAction, type ActionContext } from "../contract.js";
 import { runTool } from "../shared/command.js";
 import { goDurationField, keyedRecord, keyMatching, positional } from "../shared/fields.js";
 import {
@@ -10,9 +10,25 @@ import {
   kubectlError,
   kubectlFailure,
   readWorkload,
+  type Connection,
   where,
   workloadField,
 } from "./common.js";
+
+/** Runs a change on a workload and reads it before and after, so the outputs say what changed. */
+async function changeWorkload(
+  ctx: ActionContext,
+  input: Connection & { resource: string },
+  argv: string[],
+  what: string,
+) {
+  const before = await readWorkload(ctx, input.resource, input);
+  const result = await runTool(ctx, argv);
+  if (result.exitCode !== 0)
+    throw kubectlFailure(`kubectl ${what} ${input.resource}`, result, input.resource, input);
+  const after = await readWorkload(ctx, input.resource, input);
+  return { before, after };
+}
 
 const statusInput = z.object({
   resource: workloadField,
@@ -104,11 +120,7 @@ export const rolloutUndo = defineAction({
     argv: undoArgv(input),
   }),
   run: async (ctx, input) => {
-    const before = await readWorkload(ctx, input.resource, input);
-    const result = await runTool(ctx, undoArgv(input));
-    if (result.exitCode !== 0)
-      throw kubectlFailure(`kubectl rollout undo ${input.resource}`, result, input.resource, input);
-    const after = await readWorkload(ctx, input.resource, input);
+    const { before, after } = await changeWorkload(ctx, input, undoArgv(input), "rollout undo");
     const outputs = {
       resource: input.resource,
       previous_revision: before.revision,
@@ -161,11 +173,7 @@ export const setImage = defineAction({
   mutates: true,
   plan: (input) => ({ summary: `set images on ${where(input.resource, input)}`, argv: setImageArgv(input) }),
   run: async (ctx, input) => {
-    const before = await readWorkload(ctx, input.resource, input);
-    const result = await runTool(ctx, setImageArgv(input));
-    if (result.exitCode !== 0)
-      throw kubectlFailure(`kubectl set image ${input.resource}`, result, input.resource, input);
-    const after = await readWorkload(ctx, input.resource, input);
+    const { before, after } = await changeWorkload(ctx, input, setImageArgv(input), "set image");
     const outputs = {
       resource: input.resource,
       previous_revision: before.revision,
