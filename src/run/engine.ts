@@ -18,6 +18,7 @@ import { runReads } from "./references.js";
 import type { RunContext } from "./run-context.js";
 import { newRunId } from "./run-id.js";
 import { loadSecrets, missingSecretsError } from "./secrets.js";
+import { definedOnly } from "../util/objects.js";
 import { releaseValues } from "./release-values.js";
 import { runStage, type StageResult } from "./stage-runner.js";
 
@@ -310,10 +311,6 @@ function outsideReadsError(
     `step ${readBy} reads outputs of step ${id} in stage ${stage}, which is not part of this run; nothing was run`,
     { hint: `run the stages together: relctl run ${[...needed, ...stages].join(" ")}` },
   );
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }
 
 /** execa is loaded when a step first starts a program: a plan of API calls never pays for it. */

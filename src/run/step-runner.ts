@@ -23,7 +23,7 @@ import type { StepDef } from "../playbook/model.js";
 import { formatDuration } from "../util/duration.js";
 import { toPlain } from "./emitter.js";
 import type { StepErrorInfo, StepStatus } from "./events.js";
-import { planWithStandIns } from "./plan-placeholders.js";
+import { planWithStandIns } from "./stand-ins.js";
 import type { RunContext } from "./run-context.js";
 
 /** After an abort, how long a step gets to stop its child process before the run moves on. */

@@ -13,6 +13,7 @@ import type { Clock } from "../run/clock.js";
 import { RelctlError, ExitCode } from "../errors.js";
 import { createFileExclusive } from "./atomic.js";
 import { approvalsDir, fileKey } from "./paths.js";
+import { definedOnly } from "../util/objects.js";
 
 export const approvalRequirementSchema = z
   .object({
@@ -151,7 +152,7 @@ export function readApprovals(stateDir: string, subject: string): StoredApproval
     const file = join(dir, name);
     try {
       const parsed = approvalSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
-      if (parsed.success) stored.approvals.push(stripUndefined(parsed.data));
+      if (parsed.success) stored.approvals.push(definedOnly(parsed.data));
       else
         stored.unreadable.push({
           file,
@@ -175,7 +176,7 @@ export function recordApproval(
   approval: Approval,
   options: { requirement?: ApprovalRequirement } = {},
 ): Approval {
-  const checked = stripUndefined(approvalSchema.parse(approval));
+  const checked = definedOnly(approvalSchema.parse(approval));
   if (options.requirement && !options.requirement.roles.includes(checked.role)) {
     throw refused(
       `role ${checked.role} is not one this stage asks for (${options.requirement.roles.join(", ")})`,
@@ -273,8 +274,4 @@ export async function waitForApprovals(options: {
     lastMissing = missing;
     await options.clock.sleep(options.intervalMs ?? 5_000, options.signal);
   }
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

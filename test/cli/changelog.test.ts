@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { fixture } from "../release/changelog/fixtures.js";
 import { createRepo } from "../helpers/git-repo.js";
-import { captureIo } from "./release-io.js";
+import { captureIo } from "../helpers/capture-io.js";
 
 function repoWithChangelog(content = fixture("keep-a-changelog.md")) {
   const repo = createRepo();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { createRepo } from "../helpers/git-repo.js";
-import { captureIo } from "./release-io.js";
+import { captureIo } from "../helpers/capture-io.js";
 
 function releasedRepo() {
   const repo = createRepo();

@@ -1,10 +1,9 @@
 import { chmodSync, symlinkSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { doctorCommand } from "../../src/cli/commands/doctor.js";
 import type { GlobalOptions } from "../../src/cli/global-options.js";
-import type { Io } from "../../src/cli/io.js";
+import { captureIo } from "../helpers/capture-io.js";
 import { runDoctor, toolsForUses, toolUsesOfSteps } from "../../src/release/doctor.js";
 import { createProcessRunner } from "../../src/run/process-runner.js";
 import { FAKES_BIN } from "../executors/tool-fakes.js";
@@ -27,21 +26,6 @@ const OPTIONS: GlobalOptions = {
   color: false,
   verbose: false,
 };
-
-function bufferIo(env: Record<string, string>): Io & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (text) => void (out += text),
-    err: (text) => void (err += text),
-    color: new Chalk({ level: 0 }),
-    stdoutIsTty: false,
-    stdinIsTty: false,
-    env,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 describe("which tools a playbook needs", () => {
   it("maps executors to their programs and exec steps to the program they run", () => {
@@ -144,7 +128,7 @@ describe("runDoctor", () => {
 
 describe("relctl doctor", () => {
   it("lists the needed tools first and exits 1 naming what to install", async () => {
-    const io = bufferIo(withFakes());
+    const io = captureIo(withFakes());
     const code = await doctorCommand(OPTIONS, io, ["helm.upgrade", { uses: "exec.run", program: "docker" }]);
     expect(code).toBe(1);
     const lines = io.stdout().split("\n");
@@ -156,7 +140,7 @@ describe("relctl doctor", () => {
   });
 
   it("prints one JSON object with --json and exits 0 when nothing needed is missing", async () => {
-    const io = bufferIo(withFakes());
+    const io = captureIo(withFakes());
     const code = await doctorCommand({ ...OPTIONS, json: true }, io, ["cosign.sign"]);
     expect(code).toBe(0);
     const report = JSON.parse(io.stdout()) as { ok: boolean; tools: { name: string; state: string }[] };

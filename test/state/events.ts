@@ -115,3 +115,32 @@ export function sampleRun(runId?: string, secret = "no-secret-here"): RunEvent[]
     e({ type: "run.end", status: "succeeded", exitCode: 0, durationMs: 160000 }),
   ];
 }
+
+/** The body of a run.start for `stages` of the playbook "api". */
+export function runStart(stages: string[], vars: Record<string, unknown> = {}): RunEventBody {
+  return { type: "run.start", playbook: "p", name: "api", stages, dryRun: false, vars };
+}
+
+/** The body of a step's first attempt starting. */
+export function stepStart(stage: string, step: string, uses = "exec.run"): RunEventBody {
+  return { type: "step.start", stage, step, name: step, uses, attempt: 1, input: {}, location };
+}
+
+/** The body of a step's end; succeeded steps carry their outputs. */
+export function stepEnd(
+  stage: string,
+  step: string,
+  status: "succeeded" | "failed" | "cancelled",
+  outputs: Record<string, unknown> = {},
+): RunEventBody {
+  return {
+    type: "step.end",
+    stage,
+    step,
+    name: step,
+    status,
+    durationMs: 1,
+    attempts: 1,
+    ...(status === "succeeded" ? { outputs } : {}),
+  };
+}

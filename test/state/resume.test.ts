@@ -7,7 +7,7 @@ import type { RunEvent, RunEventBody } from "../../src/run/events.js";
 import { readJournal } from "../../src/state/journal.js";
 import { assertResumable, completedOutputs, resumePoint } from "../../src/state/resume.js";
 import { childScript } from "./helpers/child-modules.js";
-import { eventFactory, location } from "./events.js";
+import { eventFactory, location, runStart, stepEnd, stepStart } from "./events.js";
 
 const isGate = (uses: string) => uses === "prometheus.gate";
 
@@ -124,47 +124,12 @@ describe("resume points", () => {
   it("does not count a step that ran again after a resume and failed", () => {
     const e = eventFactory("r1");
     const events = [
-      e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
-      e({
-        type: "step.start",
-        stage: "build",
-        step: "compile",
-        name: "c",
-        uses: "exec.run",
-        attempt: 1,
-        input: {},
-        location,
-      }),
-      e({
-        type: "step.end",
-        stage: "build",
-        step: "compile",
-        name: "c",
-        status: "succeeded",
-        durationMs: 1,
-        attempts: 1,
-        outputs: {},
-      }),
-      e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
-      e({
-        type: "step.start",
-        stage: "build",
-        step: "compile",
-        name: "c",
-        uses: "exec.run",
-        attempt: 1,
-        input: {},
-        location,
-      }),
-      e({
-        type: "step.end",
-        stage: "build",
-        step: "compile",
-        name: "c",
-        status: "failed",
-        durationMs: 1,
-        attempts: 1,
-      }),
+      e(runStart(["build"])),
+      e(stepStart("build", "compile")),
+      e(stepEnd("build", "compile", "succeeded")),
+      e(runStart(["build"])),
+      e(stepStart("build", "compile")),
+      e(stepEnd("build", "compile", "failed")),
     ];
     expect(resumePoint(events, { isGate }).completed).toEqual([]);
   });
@@ -172,28 +137,10 @@ describe("resume points", () => {
   it("keeps a completed step that a resumed run passed over without starting it", () => {
     const e = eventFactory("r1");
     const events = [
-      e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
-      e({
-        type: "step.start",
-        stage: "build",
-        step: "compile",
-        name: "c",
-        uses: "exec.run",
-        attempt: 1,
-        input: {},
-        location,
-      }),
-      e({
-        type: "step.end",
-        stage: "build",
-        step: "compile",
-        name: "c",
-        status: "succeeded",
-        durationMs: 1,
-        attempts: 1,
-        outputs: { n: 1 },
-      }),
-      e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
+      e(runStart(["build"])),
+      e(stepStart("build", "compile")),
+      e(stepEnd("build", "compile", "succeeded", { n: 1 })),
+      e(runStart(["build"])),
       e({
         type: "step.end",
         stage: "build",
@@ -215,27 +162,9 @@ describe("resume points", () => {
     const e = eventFactory("r1");
     const point = resumePoint(
       [
-        e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
-        e({
-          type: "step.start",
-          stage: "build",
-          step: "login",
-          name: "l",
-          uses: "exec.run",
-          attempt: 1,
-          input: {},
-          location,
-        }),
-        e({
-          type: "step.end",
-          stage: "build",
-          step: "login",
-          name: "l",
-          status: "succeeded",
-          durationMs: 1,
-          attempts: 1,
-          outputs: { token: "***", user: "ci" },
-        }),
+        e(runStart(["build"])),
+        e(stepStart("build", "login")),
+        e(stepEnd("build", "login", "succeeded", { token: "***", user: "ci" })),
       ],
       { isGate },
     );
@@ -248,10 +177,7 @@ describe("resume points", () => {
   ] as const)("refuses to resume %s", (_name, status, message) => {
     const e = eventFactory("r1");
     const point = resumePoint(
-      [
-        e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
-        e({ type: "run.end", status, exitCode: 0, durationMs: 1 }),
-      ],
+      [e(runStart(["build"])), e({ type: "run.end", status, exitCode: 0, durationMs: 1 })],
       { isGate },
     );
     expect(point.resumable).toBe(false);
@@ -283,10 +209,7 @@ describe("resume points", () => {
 
   it("refuses to resume a journal that does not say which playbook it ran", () => {
     const e = eventFactory("r1");
-    const point = resumePoint(
-      [e({ type: "run.start", playbook: "p", name: "api", stages: [], dryRun: false, vars: {} })],
-      { isGate },
-    );
+    const point = resumePoint([e(runStart([]))], { isGate });
     expect(() => assertResumable(point, { playbookDigest: "sha256:a" })).toThrow(
       /does not record which playbook/,
     );

@@ -8,7 +8,7 @@ import { openJournal } from "../../src/state/journal.js";
 import { acquireLock } from "../../src/state/lock.js";
 import { journalPath } from "../../src/state/paths.js";
 import { listRuns, runSummary } from "../../src/state/run-summary.js";
-import { eventFactory, location, sampleRun } from "./events.js";
+import { eventFactory, runStart, sampleRun, stepStart } from "./events.js";
 
 function writeRun(stateDir: string, events: RunEvent[]): void {
   const journal = openJournal(stateDir, events[0]!.runId);
@@ -59,18 +59,9 @@ describe("run summaries", () => {
   it("merges a resumed run: a step completed earlier keeps its record, a re-run step shows its new result", () => {
     const e = eventFactory("r1");
     const events = [
-      e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
+      e(runStart(["build"])),
       e({ type: "stage.start", stage: "build", role: "requested", steps: 2 }),
-      e({
-        type: "step.start",
-        stage: "build",
-        step: "a",
-        name: "a",
-        uses: "exec.run",
-        attempt: 1,
-        input: {},
-        location,
-      }),
+      e(stepStart("build", "a")),
       e({
         type: "step.end",
         stage: "build",
@@ -81,17 +72,8 @@ describe("run summaries", () => {
         attempts: 1,
         outputs: { x: 1 },
       }),
-      e({
-        type: "step.start",
-        stage: "build",
-        step: "b",
-        name: "b",
-        uses: "exec.run",
-        attempt: 1,
-        input: {},
-        location,
-      }),
-      e({ type: "run.start", playbook: "p", name: "api", stages: ["build"], dryRun: false, vars: {} }),
+      e(stepStart("build", "b")),
+      e(runStart(["build"])),
       e({ type: "stage.start", stage: "build", role: "requested", steps: 2 }),
       e({
         type: "step.end",
@@ -104,16 +86,7 @@ describe("run summaries", () => {
         outputs: { x: 1 },
         reason: "completed in an earlier attempt of this run",
       }),
-      e({
-        type: "step.start",
-        stage: "build",
-        step: "b",
-        name: "b",
-        uses: "exec.run",
-        attempt: 1,
-        input: {},
-        location,
-      }),
+      e(stepStart("build", "b")),
       e({
         type: "step.end",
         stage: "build",
