@@ -5,6 +5,7 @@ import { execa, type ResultPromise } from "execa";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
+import { listRuns } from "../../../src/state/run-summary.js";
 import { join, relative } from "node:path";
 import { cliEnv, relctl, relctlBin, tempProject, type CliResult } from "../../helpers/cli.js";
 
@@ -61,7 +62,11 @@ export function project(playbook: string, files: Record<string, string> = {}): P
     read: (path) => readFileSync(join(dir, path), "utf8"),
     lines: (path) =>
       existsSync(join(dir, path)) ? readFileSync(join(dir, path), "utf8").split("\n").filter(Boolean) : [],
-    runIds: () => (existsSync(join(state, "runs")) ? readdirSync(join(state, "runs")).sort() : []),
+    // Oldest first by start time: ids of two runs started in one second sort at random.
+    runIds: () =>
+      listRuns(state)
+        .map((run) => run.runId)
+        .reverse(),
     journal: (runId) => {
       const id = runId ?? onlyRun(self);
       const file = join(state, "runs", id, "journal.jsonl");

@@ -2,6 +2,7 @@
 // train record, last-known-good records and evidence bundles — the way an auditor would.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { listRuns } from "../../../src/state/run-summary.js";
 
 export interface JournalEvent {
   type: string;
@@ -19,9 +20,11 @@ export interface JournalEvent {
 const stateDir = (dir: string) => join(dir, ".relctl");
 
 /** Run ids, oldest first. */
+/** Run ids, oldest first by when they started (two runs in one second have ids in random order). */
 export function runIds(dir: string): string[] {
-  const runs = join(stateDir(dir), "runs");
-  return existsSync(runs) ? readdirSync(runs).sort() : [];
+  return listRuns(stateDir(dir))
+    .map((run) => run.runId)
+    .reverse();
 }
 
 export function latestRunId(dir: string): string {
