@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relctl, tempProject } from "../helpers/cli.js";
-import { startServer, type RunningServer } from "../helpers/servers.js";
+import { startPushgateway, type RunningServer } from "../helpers/servers.js";
 
 const playbook = `apiVersion: relctl/v1
 name: ci
@@ -30,12 +30,7 @@ vars:
 let gateway: RunningServer;
 
 beforeAll(async () => {
-  gateway = await startServer({
-    binary: "prometheus-pushgateway",
-    debianPackage: "prometheus-pushgateway",
-    args: (port) => [`--web.listen-address=127.0.0.1:${port}`, "--persistence.file="],
-    readyPath: "/-/ready",
-  });
+  gateway = await startPushgateway();
 });
 afterAll(() => gateway?.stop());
 

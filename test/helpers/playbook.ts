@@ -43,15 +43,19 @@ export async function diagnose(text: string, more: Record<string, string> = {}):
   return (await load({ "relctl.yaml": text, ...more })).diagnostics;
 }
 
-/** A diagnostic as `file:line:column code: message` (with path, step and hint when present). */
-export function brief(d: Diagnostic): {
+/** A diagnostic in brief: its place as file:line:column, and path, hint and step when present. */
+export interface DiagnosticBrief {
   code: string;
+  /** file:line:column */
   at: string;
   path?: string;
   message: string;
   hint?: string;
   stepId?: string;
-} {
+}
+
+/** A diagnostic as `file:line:column code: message` (with path, step and hint when present). */
+export function brief(d: Diagnostic): DiagnosticBrief {
   return {
     code: d.code,
     at: `${d.location.file}:${d.location.line}:${d.location.column}`,

@@ -108,3 +108,14 @@ export async function startServer(options: {
       }),
   };
 }
+
+/** A Pushgateway on a free loopback port that keeps nothing after it stops. */
+export function startPushgateway(): Promise<RunningServer> {
+  return startServer({
+    binary: "prometheus-pushgateway",
+    debianPackage: "prometheus-pushgateway",
+    // An empty persistence file turns persistence off: nothing outlives the test.
+    args: (port) => [`--web.listen-address=127.0.0.1:${port}`, "--persistence.file="],
+    readyPath: "/-/ready",
+  });
+}

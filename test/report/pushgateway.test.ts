@@ -3,20 +3,14 @@
 import { Gauge, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricsReporter, pushgatewayGroupUrl, pushMetrics } from "../../src/report/metrics.js";
-import { freePort, startServer, type RunningServer } from "../helpers/servers.js";
+import { freePort, startPushgateway, type RunningServer } from "../helpers/servers.js";
 import { failedCanaryRun, parseSamples, sampleValue, succeededRun, type Sample } from "./run-events.js";
 import type { RunEvent } from "../../src/run/events.js";
 
 let gateway: RunningServer;
 
 beforeAll(async () => {
-  gateway = await startServer({
-    binary: "prometheus-pushgateway",
-    debianPackage: "prometheus-pushgateway",
-    // An empty persistence file turns persistence off: nothing outlives the test.
-    args: (port) => [`--web.listen-address=127.0.0.1:${port}`, "--persistence.file="],
-    readyPath: "/-/ready",
-  });
+  gateway = await startPushgateway();
 });
 afterAll(() => gateway?.stop());
 

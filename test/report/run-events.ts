@@ -1,15 +1,11 @@
 // Event streams for reporter tests, numbered and timed as the engine emits them, and a reader
 // for Prometheus text exposition (what a Pushgateway, a textfile or a registry gives back).
 import type { RunEvent, RunEventBody } from "../../src/run/events.js";
+import { eventFactory } from "../state/events.js";
 
+/** The events of one run whose first event is at `start`, a second apart. */
 export function stream(bodies: RunEventBody[], start = Date.parse("2026-11-22T10:15:00Z")): RunEvent[] {
-  return bodies.map((body, index) => ({
-    v: 1,
-    seq: index + 1,
-    at: new Date(start + index * 1000).toISOString(),
-    runId: "20261122T101500Z-3fa2",
-    ...body,
-  }));
+  return bodies.map(eventFactory(undefined, start - 1000));
 }
 
 const location = (line: number) => ({ file: "playbooks/canary.yaml", line, column: 9 });

@@ -144,3 +144,18 @@ export function stepEnd(
     ...(status === "succeeded" ? { outputs } : {}),
   };
 }
+
+/** The body of the step.end a resumed run emits for a step it carries over from an earlier attempt. */
+export function stepCarriedOver(stage: string, step: string, outputs: Record<string, unknown>): RunEventBody {
+  return {
+    type: "step.end",
+    stage,
+    step,
+    name: step,
+    status: "succeeded",
+    durationMs: 0,
+    attempts: 0,
+    outputs,
+    reason: "completed in an earlier attempt of this run",
+  };
+}

@@ -8,7 +8,7 @@ import { openJournal } from "../../src/state/journal.js";
 import { acquireLock } from "../../src/state/lock.js";
 import { journalPath } from "../../src/state/paths.js";
 import { listRuns, runSummary } from "../../src/state/run-summary.js";
-import { eventFactory, runStart, sampleRun, stepStart } from "./events.js";
+import { eventFactory, runStart, sampleRun, stepCarriedOver, stepStart } from "./events.js";
 
 function writeRun(stateDir: string, events: RunEvent[]): void {
   const journal = openJournal(stateDir, events[0]!.runId);
@@ -75,17 +75,7 @@ describe("run summaries", () => {
       e(stepStart("build", "b")),
       e(runStart(["build"])),
       e({ type: "stage.start", stage: "build", role: "requested", steps: 2 }),
-      e({
-        type: "step.end",
-        stage: "build",
-        step: "a",
-        name: "a",
-        status: "succeeded",
-        durationMs: 0,
-        attempts: 0,
-        outputs: { x: 1 },
-        reason: "completed in an earlier attempt of this run",
-      }),
+      e(stepCarriedOver("build", "a", { x: 1 })),
       e(stepStart("build", "b")),
       e({
         type: "step.end",

@@ -15,27 +15,25 @@ export async function context(overrides: Partial<TestContext> = {}): Promise<Tes
   return testContext({ env: {}, ...overrides });
 }
 
-export async function runAction(
+async function call(
+  how: "run" | "preview",
   name: string,
   input: Record<string, unknown>,
   ctx?: TestContext,
 ): Promise<{ outputs: Outputs; ctx: TestContext }> {
   const context_ = ctx ?? (await context());
   const chosen = action(name);
-  const outputs = await chosen.run(context_, chosen.input.parse(input));
+  const method = how === "run" ? chosen.run : chosen.preview;
+  if (!method) throw new Error(`prometheus.${name} has no ${how}`);
+  const outputs = await method.call(chosen, context_, chosen.input.parse(input));
   return { outputs, ctx: context_ };
 }
 
-export async function previewAction(
-  name: string,
-  input: Record<string, unknown>,
-  ctx?: TestContext,
-): Promise<{ outputs: Outputs; ctx: TestContext }> {
-  const context_ = ctx ?? (await context());
-  const chosen = action(name);
-  const outputs = await chosen.preview!(context_, chosen.input.parse(input));
-  return { outputs, ctx: context_ };
-}
+export const runAction = (name: string, input: Record<string, unknown>, ctx?: TestContext) =>
+  call("run", name, input, ctx);
+
+export const previewAction = (name: string, input: Record<string, unknown>, ctx?: TestContext) =>
+  call("preview", name, input, ctx);
 
 /** Runs an action that must fail and returns its StepFailure with the context. */
 export async function failAction(

@@ -3,19 +3,10 @@
 // Line numbers in comments count from 1; HEADER is lines 1–2 (apiVersion, name).
 import { expect } from "vitest";
 import { sortDiagnostics, type Diagnostic } from "../../../src/playbook/diagnostics.js";
-import { brief, HEADER, lines } from "../../helpers/playbook.js";
+import { brief, HEADER, lines, type DiagnosticBrief } from "../../helpers/playbook.js";
 
-export interface Expected {
-  code: string;
-  /** file:line:column */
-  at: string;
-  path?: string;
-  /** A fragment of the message. */
-  message: string;
-  /** A fragment of the hint. */
-  hint?: string;
-  stepId?: string;
-}
+/** What a diagnostic should be; its message and hint are fragments of the real ones. */
+export type Expected = DiagnosticBrief;
 
 /** Exactly these diagnostics (sorted by place), each matching its expectation. */
 export function expectDiagnostics(actual: Diagnostic[], expected: Expected[]): void {
