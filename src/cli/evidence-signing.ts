@@ -2,7 +2,6 @@
 // every other file, so one signature covers the whole bundle. The key is a file, env://VAR or
 // a KMS URI, exactly as cosign takes it; a password comes from COSIGN_PASSWORD in the environment.
 import { StepFailure } from "../executors/contract.js";
-import { createProcessRunner } from "../run/process-runner.js";
 import type { SignHook, SignaturePaths } from "../state/evidence.js";
 import { lastLines, STDERR_TAIL_LINES } from "../util/text.js";
 
@@ -21,6 +20,8 @@ export function evidenceSigner(key: string, env: Readonly<Record<string, string 
       paths.checksums,
     ];
     const password = env.COSIGN_PASSWORD;
+    // Loaded only when a run signs: execa stays off every other run's start-up path.
+    const { createProcessRunner } = await import("../run/process-runner.js");
     const result = await createProcessRunner().run(
       argv,
       password === undefined ? {} : { env: { COSIGN_PASSWORD: password } },

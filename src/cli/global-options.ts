@@ -1,4 +1,5 @@
 // Options every command accepts, before or after the command name.
+import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 
 export interface GlobalOptions {
@@ -13,6 +14,11 @@ export interface GlobalOptions {
   cwd?: string;
   /** Where run state lives (default .relctl/ in the run's directory). */
   stateDir?: string;
+}
+
+/** The directory the command works in: -C/--cwd, else the current directory. */
+export function cwdOf(options: Pick<GlobalOptions, "cwd">): string {
+  return resolve(options.cwd ?? process.cwd());
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

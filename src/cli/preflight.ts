@@ -1,7 +1,7 @@
 // Checks that run before a mutating run changes anything, each refusing with exit 4 and saying
 // why and what to do: the target's lock, freeze windows and incidents, stages this one needs
 // that have not passed for this release, and approvals.
-import { ExitCode, RelctlError } from "../errors.js";
+import { ExitCode, RelctlError, usageError } from "../errors.js";
 import type { Playbook, StageDef } from "../playbook/model.js";
 import type { StepState } from "../playbook/expr/index.js";
 import type { Clock } from "../run/clock.js";
@@ -13,6 +13,7 @@ import {
   readApprovals,
   waitForApprovals,
   type Approval,
+  type ApprovalPlan,
 } from "../state/approvals.js";
 import { fileKey } from "../state/paths.js";
 import { readTrain, type TrainKey } from "../state/train.js";
@@ -30,6 +31,11 @@ export function approvalSubject(stage: string, plan: PlanIdentity): string {
     `${plan.playbookDigest}|${plan.version}|${plan.environment ?? ""}|${stage}`,
     `${stage}-${plan.version}`,
   );
+}
+
+/** What an approval records of the plan it approves (and is checked against). */
+export function approvalPlan(plan: PlanIdentity): ApprovalPlan {
+  return { planDigest: plan.playbookDigest, version: plan.version, environment: plan.environment ?? "" };
 }
 
 export interface FreezeOptions {
@@ -53,11 +59,7 @@ export async function checkFreezeWindows(
   },
 ): Promise<Record<string, unknown>[]> {
   if (options.breakGlass && (options.reason ?? "").trim() === "") {
-    throw new RelctlError(
-      "E_USAGE",
-      ExitCode.invalid,
-      '--break-glass needs --reason "…": the override is recorded with it',
-    );
+    throw usageError('--break-glass needs --reason "…": the override is recorded with it');
   }
   if (!playbook.freezeCalendar || environment === undefined) return [];
   const freeze = await import("../release/freeze/index.js");
@@ -89,10 +91,6 @@ export async function checkFreezeWindows(
   return [];
 }
 
-/**
- * A stage runs only after the stages it needs passed for this release: in this run, or in an
- * earlier one (the train record). Returns the earlier steps' outputs the run may read.
- */
 /** What checkNeededStages finds, without refusing: plans show what is known, and warn. */
 export function neededStages(
   stages: readonly StageDef[],
@@ -130,6 +128,10 @@ export function neededStages(
   return { earlier, missing: [...new Set(missing)], stale: [...new Set(stale)] };
 }
 
+/**
+ * A stage runs only after the stages it needs passed for this release: in this run, or in an
+ * earlier one (the train record). Returns the earlier steps' outputs the run may read.
+ */
 export function checkNeededStages(
   stages: readonly StageDef[],
   playbook: Playbook,
@@ -138,14 +140,13 @@ export function checkNeededStages(
   const { earlier, missing, stale } = neededStages(stages, playbook, train);
   const inRun = new Set(stages.map((stage) => stage.name));
   if (missing.length > 0) {
-    const names = missing;
     const why = stale.length > 0 ? ` (${stale.join("; ")})` : "";
     throw new RelctlError(
       "E_NEEDS_NOT_PASSED",
       ExitCode.blocked,
-      `${stages.map((stage) => stage.name).join(", ")} needs ${names.join(", ")}, which has not passed for ${train.playbook} ${train.version}${why}; nothing was run`,
+      `${stages.map((stage) => stage.name).join(", ")} needs ${missing.join(", ")}, which has not passed for ${train.playbook} ${train.version}${why}; nothing was run`,
       {
-        hint: `run it first (relctl run ${names.join(" ")}), or together: relctl run ${[...names, ...inRun].join(" ")}`,
+        hint: `run it first (relctl run ${missing.join(" ")}), or together: relctl run ${[...missing, ...inRun].join(" ")}`,
       },
     );
   }
@@ -170,11 +171,7 @@ export async function checkStageApprovals(
   gate: ApprovalGate,
 ): Promise<Approval[]> {
   const granted: Approval[] = [];
-  const plan = {
-    planDigest: gate.plan.playbookDigest,
-    version: gate.plan.version,
-    environment: gate.plan.environment ?? "",
-  };
+  const plan = approvalPlan(gate.plan);
   for (const stage of stages) {
     if (!stage.approvals) continue;
     const requirement = stage.approvals;

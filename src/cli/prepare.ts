@@ -1,6 +1,5 @@
 // What run, plan and lint share: find the playbook, load and validate it all at once, resolve
 // vars. Any problem is printed with file:line:column and stops the command with exit 2.
-import { resolve } from "node:path";
 import { playbookInvalid } from "../errors.js";
 import { workflowCommand } from "../report/github-actions/commands.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
@@ -8,7 +7,7 @@ import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/
 import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
 import type { Playbook, StepDef } from "../playbook/model.js";
 import { resolveVars } from "../playbook/vars.js";
-import type { GlobalOptions } from "./global-options.js";
+import { cwdOf, type GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
 
 export interface Prepared {
@@ -43,7 +42,7 @@ export async function preparePlaybook(
   io: Io,
   report: DiagnosticsReporter = printDiagnostics,
 ): Promise<Prepared> {
-  const cwd = resolve(options.cwd ?? process.cwd());
+  const cwd = cwdOf(options);
   const file = findPlaybookFile(options.playbook, cwd);
   const display = displayPath(file, cwd);
   const loaded = await loadPlaybook(file, { cwd });

@@ -4,7 +4,7 @@
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
 import { ExitCode } from "../errors.js";
-import { findStage } from "../playbook/model.js";
+import { findStage, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
 import { fanOut } from "../report/fan-out.js";
@@ -45,10 +45,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   const { prepared, stages, options, io } = input;
   const { playbook, vars, cwd } = prepared;
   const stageDefs = stages.map((name) => findStage(playbook, name)!);
-  const environment = stageDefs
-    .map((stage) => stage.environment)
-    .filter((value) => value !== undefined)
-    .at(-1);
+  const environment = lastEnvironment(stageDefs);
   const release = releaseIdentity(playbook, vars, io.env);
   const identity = { playbookDigest: await playbookDigest(playbook), version: release.version, environment };
   const clock = systemClock;
@@ -66,11 +63,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   }
 
   // A rollback returns an environment to an earlier release: it is not a release to it.
-  const releasedTo = stageDefs
-    .filter((stage) => stage.name !== "rollback")
-    .map((stage) => stage.environment)
-    .filter((value) => value !== undefined)
-    .at(-1);
+  const releasedTo = lastEnvironment(stageDefs.filter((stage) => stage.name !== "rollback"));
   const sinks = await runSinks(options, io, { cwd, environment: releasedTo });
   const interrupt = abortOnSignals((name) => io.err(`\n${name} received: stopping the running step…\n`));
   const engine = {
@@ -233,6 +226,13 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       service: typeof vars.service === "string" ? vars.service : undefined,
     });
   }
+}
+
+function lastEnvironment(stages: readonly StageDef[]): string | undefined {
+  return stages
+    .map((stage) => stage.environment)
+    .filter((value) => value !== undefined)
+    .at(-1);
 }
 
 /** A resumed run's evidence goes next to the first attempt's, never over it. */

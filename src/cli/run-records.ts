@@ -143,6 +143,7 @@ export function recordOutcome(
   }
   const rollback = context.playbook.stages.find((stage) => stage.name === "rollback");
   const target = context.rollbackTarget;
+  const helmVersion = facts.helmRollbackVersion(context.rollbackEnvironment);
   if (rollback && passed.rollback && target) {
     // What runs now is the release rolled back to; the version rolled back is known bad.
     recordRelease(context.stateDir, {
@@ -162,13 +163,13 @@ export function recordOutcome(
       runId: context.runId,
       rolledBackFrom: context.version,
     });
-  } else if (rollback && passed.rollback && facts.helmRollbackVersion(context.rollbackEnvironment)) {
+  } else if (rollback && passed.rollback && helmVersion) {
     // No local record (a fresh CI runner, a lost .relctl/): Helm's own history chose what to
     // return to, and says which version that is.
     recordRelease(context.stateDir, {
       kind: "rollback",
       environment: context.rollbackEnvironment,
-      version: facts.helmRollbackVersion(context.rollbackEnvironment)!,
+      version: helmVersion,
       helmRevisions: facts.helmRevisionsOf(rollback.name),
       at: new Date().toISOString(),
       runId: context.runId,

@@ -1,16 +1,15 @@
 // What the run-state commands share: the state directory, and reading one run's journal with a
 // clear error when the run does not exist.
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { ExitCode, RelctlError } from "../errors.js";
 import type { RunEvent } from "../run/events.js";
 import { readJournal } from "../state/journal.js";
 import { journalPath, resolveStateDir } from "../state/paths.js";
 import { listRuns } from "../state/run-summary.js";
-import type { GlobalOptions } from "./global-options.js";
+import { cwdOf, type GlobalOptions } from "./global-options.js";
 
 export function stateDirOf(options: GlobalOptions): string {
-  return resolveStateDir(resolve(options.cwd ?? process.cwd()), options.stateDir);
+  return resolveStateDir(cwdOf(options), options.stateDir);
 }
 
 /** A run's events; `latest` picks the newest run when no id is given. */

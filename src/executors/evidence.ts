@@ -3,13 +3,15 @@
 // bundle is built from the run's journal (already redacted, fsync'd as steps end), the same
 // way the bundle at the end of the run is.
 import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
 import { Redactor } from "../run/redact.js";
 import { writeEvidence } from "../state/evidence.js";
 import { journalPath, runDir } from "../state/paths.js";
 import { relctlVersion } from "../util/package-version.js";
+import { lastLines, STDERR_TAIL_LINES } from "../util/text.js";
 import { defineAction, StepFailure, type Executor } from "./contract.js";
+import { runPath } from "./shared/command.js";
 
 const input = z.strictObject({
   dir: z.string().min(1).optional().describe("bundle folder (default: .relctl/runs/<run>/evidence-<step>)"),
@@ -49,7 +51,7 @@ const bundle = defineAction({
       });
     }
     const dir = value.dir
-      ? absolute(ctx.cwd, value.dir)
+      ? runPath(ctx, value.dir)
       : join(runDir(ctx.run.stateDir, ctx.run.id), `evidence-${ctx.step.id}`);
     const written = await writeEvidence(new Redactor(), [], {
       dir,
@@ -64,14 +66,14 @@ const bundle = defineAction({
     ctx.record("evidence.bundle", { dir, files: written.files.length });
     const outputs: Record<string, unknown> = { dir, archive: null, files: written.files };
     if (value.archive) {
-      const archive = absolute(ctx.cwd, value.archive);
+      const archive = runPath(ctx, value.archive);
       const argv = ["tar", "-czf", archive, "-C", dir, "."];
       const result = await ctx.exec.run(argv, { signal: ctx.signal });
       if (result.exitCode !== 0) {
         throw new StepFailure(`tar exited with code ${result.exitCode}`, {
           command: argv,
           exitCode: result.exitCode,
-          stderrTail: result.stderr.trim().split("\n").slice(-20).join("\n"),
+          stderrTail: lastLines(result.stderr, STDERR_TAIL_LINES),
         });
       }
       outputs.archive = archive;
@@ -79,10 +81,6 @@ const bundle = defineAction({
     return outputs;
   },
 });
-
-function absolute(cwd: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(cwd, path);
-}
 
 const evidence: Executor = {
   name: "evidence",

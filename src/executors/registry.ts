@@ -28,10 +28,6 @@ export interface ExecutorRegistry {
   load(name: string): Promise<Executor>;
 }
 
-export function builtinExecutorNames(): string[] {
-  return Object.keys(BUILTIN);
-}
-
 /**
  * The built-ins, the playbook's own executors (by module path), and executors handed in by a
  * program embedding relctl (tests use this to add a recording executor).

@@ -41,6 +41,29 @@ export function sliceAt(outcome: QueryOutcome, at: number): QueryOutcome {
   return { ...outcome, samples: outcome.samples.filter((sample) => Math.round(sample.time * 1000) === at) };
 }
 
+interface RangeQuery {
+  /** The rule it belongs to (a baseline shares its metric's name). */
+  name: string;
+  query: string;
+  onError: ErrorPolicy;
+}
+
+/** The range queries a look-back reads: metrics, abort criteria, their baselines, min_traffic. */
+function rangeQueries(config: GateConfig): RangeQuery[] {
+  const queries: RangeQuery[] = [];
+  for (const rule of [...config.metrics, ...config.abort]) {
+    queries.push(rule);
+    if (rule.baseline) queries.push({ ...rule, query: rule.baseline.query });
+  }
+  if (config.minTraffic) queries.push({ name: "min_traffic", ...config.minTraffic });
+  return queries;
+}
+
+/** Every distinct range query a look-back needs, so each is fetched once. */
+export function lookbackQueries(config: GateConfig): string[] {
+  return [...new Set(rangeQueries(config).map((item) => item.query))];
+}
+
 export function evaluateLookback(config: GateConfig, inputs: LookbackInputs): LookbackResult {
   const window = `the last ${formatSpan(inputs.end - inputs.start)}`;
   let state = startGate(inputs.start);
@@ -53,13 +76,7 @@ export function evaluateLookback(config: GateConfig, inputs: LookbackInputs): Lo
   });
 
   // A range query that failed cannot be replayed step by step: it decides once, by its policy.
-  const queries: { name: string; query: string; onError: ErrorPolicy }[] = [];
-  for (const rule of [...config.metrics, ...config.abort]) {
-    queries.push(rule);
-    if (rule.baseline) queries.push({ ...rule, query: rule.baseline.query });
-  }
-  if (config.minTraffic) queries.push({ name: "min_traffic", ...config.minTraffic });
-  for (const { name, query, onError } of queries) {
+  for (const { name, query, onError } of rangeQueries(config)) {
     const outcome = inputs.range(query);
     if (outcome?.ok) continue;
     const error = outcome ? outcome.error : "the range query was not run";

@@ -44,30 +44,20 @@ export function severity(verdict: Verdict): number {
 
 /** The item with the worst verdict; among equals, a counted one (so a retry never hides a count). */
 export function worst<T extends PolicyOutcome>(items: readonly T[]): T | undefined {
-  let found: T | undefined;
-  for (const item of items) {
-    if (
-      found === undefined ||
-      severity(item.verdict) > severity(found.verdict) ||
-      (severity(item.verdict) === severity(found.verdict) && item.counted && !found.counted)
-    ) {
-      found = item;
-    }
-  }
-  return found;
+  return pick(items, 1);
 }
 
 /** The item with the best verdict (for series: any), preferring counted ones among equals. */
 export function best<T extends PolicyOutcome>(items: readonly T[]): T | undefined {
+  return pick(items, -1);
+}
+
+/** The most severe item (direction 1) or the least severe (-1); a counted one wins a tie. */
+function pick<T extends PolicyOutcome>(items: readonly T[], direction: 1 | -1): T | undefined {
   let found: T | undefined;
   for (const item of items) {
-    if (
-      found === undefined ||
-      severity(item.verdict) < severity(found.verdict) ||
-      (severity(item.verdict) === severity(found.verdict) && item.counted && !found.counted)
-    ) {
-      found = item;
-    }
+    const order = found === undefined ? 1 : direction * (severity(item.verdict) - severity(found.verdict));
+    if (order > 0 || (order === 0 && item.counted && !found?.counted)) found = item;
   }
   return found;
 }

@@ -237,17 +237,14 @@ export function missingFields(
   request: Pick<MessageRequest, "template" | "fields" | "title" | "text">,
 ): string[] {
   const given = new Set(Object.keys(request.fields));
-  const needed =
-    request.template === "custom"
-      ? [...placeholdersOf(request.title ?? ""), ...placeholdersOf(request.text ?? "")]
-      : [
-          ...TEMPLATES[request.template].required,
-          ...placeholdersOf(request.title ?? ""),
-          ...placeholdersOf(request.text ?? ""),
-        ];
-  const defaults: Readonly<Record<string, string>> =
-    request.template === "custom" ? {} : ((TEMPLATES[request.template] as TemplateDef).defaults ?? {});
-  return [...new Set(needed)].filter((name) => !given.has(name) && defaults[name] === undefined);
+  const def: TemplateDef | undefined =
+    request.template === "custom" ? undefined : TEMPLATES[request.template];
+  const needed = [
+    ...(def?.required ?? []),
+    ...placeholdersOf(request.title ?? ""),
+    ...placeholdersOf(request.text ?? ""),
+  ];
+  return [...new Set(needed)].filter((name) => !given.has(name) && def?.defaults?.[name] === undefined);
 }
 
 /** Builds the message; throws MessageError when a field the title or body needs is empty. */

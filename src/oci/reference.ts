@@ -57,11 +57,6 @@ export function parseReference(text: string): ImageReference | string {
   };
 }
 
-/** registry/repository[:tag][@digest], as cosign and docker read it. */
-export function formatReference(reference: ImageReference): string {
-  return `${reference.registry}/${reference.repository}${reference.tag ? `:${reference.tag}` : ""}${reference.digest ? `@${reference.digest}` : ""}`;
-}
-
 /** The image pinned to a digest: registry/repository@sha256:…. */
 export function digestReference(reference: ImageReference, digest: string): string {
   return `${reference.registry}/${reference.repository}@${digest}`;

@@ -1,5 +1,5 @@
 // Counts the steps that would change something, before anything runs, to ask for confirmation.
-import { actionMutates } from "../executors/contract.js";
+import { actionMutates, type Action } from "../executors/contract.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
 import type { Playbook } from "../playbook/model.js";
 
@@ -14,15 +14,17 @@ export async function mutatingSteps(
     for (const step of stage.steps) {
       total++;
       const action = (await registry.load(step.executor)).actions[step.action];
-      // An input-dependent answer is judged on the raw inputs; when they cannot decide, assume it mutates.
-      let mutates = true;
-      try {
-        mutates = action ? actionMutates(action, step.with) : true;
-      } catch {
-        mutates = true;
-      }
-      if (mutates) mutating++;
+      if (!action || mutatesOnRawInputs(action, step.with)) mutating++;
     }
   }
   return { total, mutating };
+}
+
+/** An input-dependent answer is judged on the raw inputs; when they cannot decide, assume it mutates. */
+function mutatesOnRawInputs(action: Action, input: unknown): boolean {
+  try {
+    return actionMutates(action, input);
+  } catch {
+    return true;
+  }
 }

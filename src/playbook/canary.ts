@@ -24,6 +24,7 @@ export const CANARY_FIELDS = ["weight", "index", "previous_weight"] as const;
 export function expandCanary(canary: CanaryFile): { steps: ExpandedStep[]; end: string[] } {
   const expanded: ExpandedStep[] = [];
   const templateIds = canary.steps.map((step) => step.id);
+  const stepPattern = templateStepPattern(templateIds);
   let previousEnd: string[] = [];
   canary.weights.forEach((weight, index) => {
     const values = {
@@ -40,9 +41,9 @@ export function expandCanary(canary: CanaryFile): { steps: ExpandedStep[]; end: 
           ? previousEnd
           : [rename(templateIds[position - 1]!)];
       const step: StepFile = {
-        ...(substitute(template, values, templateIds, weight) as StepFile),
+        ...(substitute(template, values, stepPattern, weight) as StepFile),
         id: rename(template.id),
-        name: `${substitute(template.name ?? template.id, values, templateIds, weight) as string} at ${weight}%`,
+        name: `${substitute(template.name ?? template.id, values, stepPattern, weight) as string} at ${weight}%`,
         needs,
       };
       expanded.push({ step, template: position });
@@ -66,6 +67,14 @@ export function expandCanary(canary: CanaryFile): { steps: ExpandedStep[]; end: 
   return { steps: expanded, end: previousEnd };
 }
 
+/** Matches `steps.<id>.` for the template's step ids; built once per canary, not per string. */
+function templateStepPattern(templateIds: string[]): RegExp | undefined {
+  const ids = [...templateIds].sort((a, b) => b.length - a.length).map(escape);
+  return ids.length > 0 ? new RegExp(`\\bsteps\\.(${ids.join("|")})(?=\\.)`, "g") : undefined;
+}
+
+const CANARY_FIELD = new RegExp(`\\bcanary\\.(${CANARY_FIELDS.join("|")})\\b`, "g");
+
 /**
  * Replaces canary.<field> and references to the template's own steps inside every `${{ }}` of a
  * value, so each weight reads its own steps (steps.shift → steps.shift-50).
@@ -73,25 +82,23 @@ export function expandCanary(canary: CanaryFile): { steps: ExpandedStep[]; end: 
 function substitute(
   value: unknown,
   values: Record<(typeof CANARY_FIELDS)[number], number>,
-  templateIds: string[],
+  stepPattern: RegExp | undefined,
   weight: number,
 ): unknown {
   if (typeof value === "string") {
     if (!value.includes("${{")) return value;
-    const ids = [...templateIds].sort((a, b) => b.length - a.length).map(escape);
-    const stepPattern = ids.length > 0 ? new RegExp(`\\bsteps\\.(${ids.join("|")})(?=\\.)`, "g") : undefined;
     return value.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) => {
-      let result = expression.replace(/\bcanary\.(weight|index|previous_weight)\b/g, (_, field: string) =>
+      let result = expression.replace(CANARY_FIELD, (_, field: string) =>
         String(values[field as keyof typeof values]),
       );
       if (stepPattern) result = result.replace(stepPattern, (_, id: string) => `steps.${id}-${weight}`);
       return result;
     });
   }
-  if (Array.isArray(value)) return value.map((item) => substitute(item, values, templateIds, weight));
+  if (Array.isArray(value)) return value.map((item) => substitute(item, values, stepPattern, weight));
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substitute(item, values, templateIds, weight)]),
+      Object.entries(value).map(([key, item]) => [key, substitute(item, values, stepPattern, weight)]),
     );
   }
   return value;

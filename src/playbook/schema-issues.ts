@@ -4,7 +4,14 @@ import type { z } from "zod";
 import { closestMatch } from "../util/suggest.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { YamlPath } from "./model.js";
-import { playbookFileSchema, stageSchema, stepSchema } from "./schema.js";
+import {
+  playbookFileSchema,
+  retryObjectSchema,
+  secretObjectSchema,
+  stageSchema,
+  stepSchema,
+  varDefinitionSchema,
+} from "./schema.js";
 import { locate, type SourceFile } from "./source.js";
 
 type Issue = z.core.$ZodIssue;
@@ -13,9 +20,9 @@ const KEYS = {
   top: Object.keys(playbookFileSchema.shape),
   stage: Object.keys(stageSchema.shape),
   step: Object.keys(stepSchema.shape),
-  varDefinition: ["default", "required", "description"],
-  secret: ["from", "required"],
-  retry: ["attempts", "backoff", "factor", "max_backoff"],
+  varDefinition: Object.keys(varDefinitionSchema.shape),
+  secret: Object.keys(secretObjectSchema.shape),
+  retry: Object.keys(retryObjectSchema.shape),
 };
 
 /** The keys allowed in the object at `path`, for "did you mean". */

@@ -24,19 +24,21 @@ const stepId = z
   .regex(STEP_ID, "step ids are lower-case letters, digits, - and _ (like build-image)");
 const stageName = z.string().regex(STAGE_NAME, "stage names are lower-case letters, digits, - and _");
 
+export const retryObjectSchema = z.strictObject({
+  attempts: z.number().int().min(1).max(100).describe("total attempts including the first"),
+  backoff: duration.optional().describe("wait before the second attempt (default 1s)"),
+  factor: z
+    .number()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe("each next wait is this many times longer (default 2)"),
+  max_backoff: duration.optional().describe("longest wait between attempts (default 1m)"),
+});
+
 const retry = z.union([
   z.number().int().min(1).max(100).describe("total attempts, with the default backoff"),
-  z.strictObject({
-    attempts: z.number().int().min(1).max(100).describe("total attempts including the first"),
-    backoff: duration.optional().describe("wait before the second attempt (default 1s)"),
-    factor: z
-      .number()
-      .min(1)
-      .max(10)
-      .optional()
-      .describe("each next wait is this many times longer (default 2)"),
-    max_backoff: duration.optional().describe("longest wait between attempts (default 1m)"),
-  }),
+  retryObjectSchema,
 ]);
 
 export const stepSchema = z
@@ -96,7 +98,7 @@ export const stageSchema = z.strictObject({
   steps: z.array(stepSchema).optional().describe("the ordered steps (after the canary weights, if any)"),
 });
 
-const varDefinition = z.strictObject({
+export const varDefinitionSchema = z.strictObject({
   default: z.unknown().optional().describe("the value when neither --var nor --vars-file sets it"),
   required: z.boolean().optional().describe("must be set with --var or --vars-file"),
   description: z.string().optional(),
@@ -109,16 +111,15 @@ export const secretRef = z
   .regex(/^(env|file):\/\/.+/, "a secret reference is env://NAME or file://path")
   .describe("env://NAME or file://path");
 
-const secretDefinition = z.union([
-  secretRef,
-  z.strictObject({
-    from: secretRef,
-    required: z
-      .boolean()
-      .optional()
-      .describe("a run stops before anything runs when it is missing (default true)"),
-  }),
-]);
+export const secretObjectSchema = z.strictObject({
+  from: secretRef,
+  required: z
+    .boolean()
+    .optional()
+    .describe("a run stops before anything runs when it is missing (default true)"),
+});
+
+const secretDefinition = z.union([secretRef, secretObjectSchema]);
 
 export const playbookFileSchema = z
   .strictObject({
@@ -133,7 +134,7 @@ export const playbookFileSchema = z
     vars: z
       .record(
         z.string().regex(NAME, "var names are letters, digits, - and _"),
-        z.union([varDefinition, scalar]),
+        z.union([varDefinitionSchema, scalar]),
       )
       .optional(),
     secrets: z.record(z.string().regex(NAME, NAME_RULE), secretDefinition).optional(),
@@ -154,6 +155,6 @@ export type PlaybookFile = z.output<typeof playbookFileSchema>;
 export type StepFile = z.output<typeof stepSchema>;
 export type StageFile = z.output<typeof stageSchema>;
 
-export function isVarDefinition(value: unknown): value is z.output<typeof varDefinition> {
+export function isVarDefinition(value: unknown): value is z.output<typeof varDefinitionSchema> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -5,7 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import * as jsYaml from "js-yaml";
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
-import type { Document, LineCounter, Node } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
 import type { SourceLocation } from "../errors.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { YamlPath } from "./model.js";
@@ -224,9 +224,7 @@ function nodeAt(doc: Document, path: YamlPath): { node: Node | undefined; exact:
     const key = path[index]!;
     let next: unknown;
     if (yaml().isMap(node)) {
-      const pair = node.items.find(
-        (item) => yaml().isPair(item) && yaml().isScalar(item.key) && String(item.key.value) === String(key),
-      );
+      const pair = pairOf(node, key);
       next = pair?.value ?? undefined;
       if (pair && next === undefined) return { node: pair.key as Node, exact: index === path.length - 1 };
     } else if (yaml().isSeq(node) && typeof key === "number") {
@@ -238,6 +236,13 @@ function nodeAt(doc: Document, path: YamlPath): { node: Node | undefined; exact:
   return { node: node as Node, exact: true };
 }
 
+/** The entry of a YAML map whose (scalar) key is `key`. */
+function pairOf(map: YAMLMap, key: string | number): Pair | undefined {
+  return map.items.find(
+    (item) => yaml().isPair(item) && yaml().isScalar(item.key) && String(item.key.value) === String(key),
+  );
+}
+
 /** Where a value (or, with `key: true`, the key naming it) is written. */
 export function locate(source: SourceFile, path: YamlPath, options: { key?: boolean } = {}): SourceLocation {
   let target: Node | undefined;
@@ -245,10 +250,7 @@ export function locate(source: SourceFile, path: YamlPath, options: { key?: bool
     const parent = nodeAt(source.doc, path.slice(0, -1));
     const last = path[path.length - 1]!;
     if (parent.exact && yaml().isMap(parent.node)) {
-      const pair = parent.node.items.find(
-        (item) => yaml().isPair(item) && yaml().isScalar(item.key) && String(item.key.value) === String(last),
-      );
-      target = (pair?.key as Node | undefined) ?? parent.node;
+      target = (pairOf(parent.node, last)?.key as Node | undefined) ?? parent.node;
     }
   }
   target ??= nodeAt(source.doc, path).node;

@@ -4,7 +4,7 @@ import { resolve as resolvePath } from "node:path";
 import { usageError } from "../errors.js";
 import { closestMatch } from "../util/suggest.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { evaluateTemplate, ExpressionError, parseTemplate, referencesIn, renderDeep } from "./expr/index.js";
+import { ExpressionError, parseTemplate, referencesIn, renderDeep } from "./expr/index.js";
 import type { Playbook } from "./model.js";
 import { forEachString } from "./rules/expressions.js";
 import { Locator } from "./rules/locator.js";
@@ -107,23 +107,6 @@ function varsReadBy(value: unknown): string[] {
   return names;
 }
 
-/** Evaluates one template string with vars only (for messages and names). */
-export function evaluateWithVars(
-  text: string,
-  vars: Record<string, unknown>,
-  env: Record<string, string | undefined>,
-): unknown {
-  return evaluateTemplate(text, {
-    vars,
-    steps: {},
-    env,
-    release: {},
-    secrets: {},
-    run: {},
-    now: () => new Date(),
-  });
-}
-
 async function readVarsFile(
   file: string,
   cwd: string | undefined,
@@ -149,12 +132,11 @@ async function readVarsFile(
   const diagnostics: Diagnostic[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (!known.includes(key)) {
-      const suggestion = closestMatch(key, known);
       diagnostics.push({
         code: "unknown-var",
         message: `the playbook has no var "${key}"`,
         location: locate(read.source, [key], { key: true }),
-        hint: suggestion ? `did you mean ${suggestion}?` : `vars: ${known.join(", ") || "(none)"}`,
+        hint: unknownVarHint(key, known),
       });
       continue;
     }
@@ -164,9 +146,10 @@ async function readVarsFile(
 }
 
 function unknownVar(key: string, known: string[], where: string) {
+  return usageError(`${where} ${key}: the playbook has no var "${key}"`, unknownVarHint(key, known));
+}
+
+function unknownVarHint(key: string, known: string[]): string {
   const suggestion = closestMatch(key, known);
-  return usageError(
-    `${where} ${key}: the playbook has no var "${key}"`,
-    suggestion ? `did you mean ${suggestion}?` : `vars: ${known.join(", ") || "(none)"}`,
-  );
+  return suggestion ? `did you mean ${suggestion}?` : `vars: ${known.join(", ") || "(none)"}`;
 }

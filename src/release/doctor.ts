@@ -4,6 +4,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { basename, delimiter, isAbsolute, join } from "node:path";
 import type { ProcessRunner } from "../run/process.js";
+import { definedOnly } from "../util/objects.js";
 
 export interface ToolSpec {
   name: string;
@@ -222,7 +223,7 @@ export async function checkTool(
   let output: string;
   try {
     const result = await options.runner.run([path, ...spec.versionArgs], {
-      env: definedEnv(options.env),
+      env: definedOnly(options.env) as Record<string, string>,
       signal,
     });
     output = `${result.stdout}\n${result.stderr}`;
@@ -269,12 +270,6 @@ export async function checkTool(
     };
   }
   return { ...base, path, version, state: "ok" };
-}
-
-function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) result[key] = value;
-  return result;
 }
 
 export interface DoctorReport {

@@ -5,9 +5,8 @@
 // nothing of its own but structure. Docs: docs/github-actions.md.
 import { appendFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { EventSink, RunEvent, StepErrorInfo } from "../run/events.js";
-import { lastLines } from "../util/text.js";
-import { formatArgv } from "./format.js";
+import type { EventSink } from "../run/events.js";
+import { errorLines } from "./format.js";
 import {
   outputEntry,
   outputName,
@@ -16,6 +15,7 @@ import {
   type AnnotationProperties,
 } from "./github-actions/commands.js";
 import { summaryMarkdown, type RunSummary, type StageRow, type StepRow } from "./github-actions/summary.js";
+import { handlerSink, type EventHandlers } from "./handlers.js";
 
 /** GitHub's limit for all outputs of a job together. */
 const JOB_OUTPUT_BYTES = 1024 * 1024;
@@ -92,7 +92,8 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
       if (COMMAND_STREAMS.has(key)) continue;
       const name = outputName(step, key);
       const rendered = outputValue(value);
-      if (writtenBytes + Buffer.byteLength(rendered) > JOB_OUTPUT_BYTES) {
+      const bytes = Buffer.byteLength(rendered);
+      if (writtenBytes + bytes > JOB_OUTPUT_BYTES) {
         write(
           workflowCommand(
             "warning",
@@ -102,23 +103,23 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
         );
         continue;
       }
-      if (Buffer.byteLength(rendered) > maxOutputBytes) {
+      if (bytes > maxOutputBytes) {
         write(
           workflowCommand(
             "warning",
             { title: "relctl output left out" },
-            `${name} is ${Buffer.byteLength(rendered)} bytes, more than the ${maxOutputBytes} relctl writes to GITHUB_OUTPUT`,
+            `${name} is ${bytes} bytes, more than the ${maxOutputBytes} relctl writes to GITHUB_OUTPUT`,
           ),
         );
         continue;
       }
       text += outputEntry(name, rendered, options.delimiter);
-      writtenBytes += Buffer.byteLength(rendered);
+      writtenBytes += bytes;
     }
     if (text) append(file, text);
   };
 
-  const handlers: Partial<{ [K in RunEvent["type"]]: (event: Extract<RunEvent, { type: K }>) => void }> = {
+  const handlers: EventHandlers = {
     "run.start": (event) => void (summary.start = event),
     "run.warning": (event) => {
       summary.warnings.push(event.stage ? `${event.stage}: ${event.message}` : event.message);
@@ -161,7 +162,7 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
         const where = locations.get(`${event.stage}/${event.step}`) ?? {};
         const verb = event.status === "timed_out" ? "timed out" : "failed";
         const title = `${event.stage}/${event.step}${event.name !== event.step ? ` (${event.name})` : ""} ${verb}`;
-        write(workflowCommand(level, { ...where, title }, annotationMessage(event.error)));
+        write(workflowCommand(level, { ...where, title }, errorLines(event.error).join("\n")));
       }
       if (event.status === "succeeded" && event.outputs) writeOutputs(event.step, event.outputs);
     },
@@ -189,23 +190,5 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
     },
   };
 
-  return {
-    emit(event) {
-      const handler = handlers[event.type] as ((event: RunEvent) => void) | undefined;
-      handler?.(event);
-    },
-  };
-}
-
-function annotationMessage(error: StepErrorInfo): string {
-  const lines = [error.message];
-  if (error.command) lines.push(`command: ${formatArgv(error.command)}`);
-  if (error.exitCode !== undefined) lines.push(`exit code: ${error.exitCode}`);
-  if (error.stderrTail)
-    lines.push(
-      "stderr (last lines):",
-      ...(lastLines(error.stderrTail, 10)?.split("\n") ?? []).map((line) => `  ${line}`),
-    );
-  if (error.hint) lines.push(`hint: ${error.hint}`);
-  return lines.join("\n");
+  return handlerSink(handlers);
 }

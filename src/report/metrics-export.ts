@@ -34,13 +34,10 @@ export function pushgatewayGroupUrl(
 ): string {
   if (job === "") throw new MetricsExportError("the Pushgateway job name must not be empty");
   const base = gateway.replace(/\/+$/, "");
-  const jobPart = job.includes("/")
-    ? `/job@base64/${Buffer.from(job).toString("base64url")}`
-    : `/job/${encodeURIComponent(job)}`;
   const rest = Object.entries(grouping)
     .map(([label, value]) => segment(label, value))
     .join("");
-  return `${base}/metrics${jobPart}${rest}`;
+  return `${base}/metrics${segment("job", job)}${rest}`;
 }
 
 export interface PushOptions {
@@ -65,9 +62,8 @@ export async function pushMetrics(
 ): Promise<void> {
   const url = pushgatewayGroupUrl(pushgatewayUrl, job, grouping);
   const method = options.method ?? "POST";
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs ?? 10_000)])
-    : AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;
   try {
     response = await (options.fetch ?? globalThis.fetch)(url, {

@@ -3,7 +3,8 @@
 // a node_exporter textfile at the end of the run (metrics-export.ts). Names and labels:
 // docs/metrics.md.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { EventSink, RunEvent } from "../run/events.js";
+import type { EventSink } from "../run/events.js";
+import { handlerSink, type EventHandlers } from "./handlers.js";
 
 export const GATE_VERDICTS = ["passed", "failed", "inconclusive", "error"] as const;
 
@@ -61,7 +62,7 @@ export function metricsReporter(options: MetricsOptions = {}): MetricsReporter {
   const uses = new Map<string, string>();
   const started = new Set<string>();
 
-  const handlers: Partial<{ [K in RunEvent["type"]]: (event: Extract<RunEvent, { type: K }>) => void }> = {
+  const handlers: EventHandlers = {
     "run.start": (event) => {
       playbook = event.name;
       stages = event.stages.join(",");
@@ -100,13 +101,7 @@ export function metricsReporter(options: MetricsOptions = {}): MetricsReporter {
     },
   };
 
-  return {
-    registry,
-    emit(event) {
-      const handler = handlers[event.type] as ((event: RunEvent) => void) | undefined;
-      handler?.(event);
-    },
-  };
+  return { registry, ...handlerSink(handlers) };
 }
 
 export {

@@ -2,10 +2,10 @@
 // took; a failure shows the command, its exit code and the last lines of its stderr.
 import type { ChalkInstance } from "chalk";
 import type { ActionPlan } from "../executors/contract.js";
-import type { EventSink, RunEvent, StepErrorInfo, StepStatus } from "../run/events.js";
+import type { EventSink, StepErrorInfo, StepStatus } from "../run/events.js";
 import { formatDuration } from "../util/duration.js";
-import { lastLines } from "../util/text.js";
-import { formatArgv } from "./format.js";
+import { errorLines, formatArgv } from "./format.js";
+import { handlerSink, type EventHandlers } from "./handlers.js";
 
 export interface TerminalOptions {
   out(text: string): void;
@@ -35,7 +35,7 @@ export function terminalReporter(options: TerminalOptions): EventSink {
   };
   // In a dry-run each planned step shows what it would do under its status line.
   const plans = new Map<string, ActionPlan | null>();
-  const handlers: Partial<{ [K in RunEvent["type"]]: (event: Extract<RunEvent, { type: K }>) => void }> = {
+  const handlers: EventHandlers = {
     "step.plan": (event) => void plans.set(event.step, event.plan),
     "run.start": (event) =>
       out(
@@ -78,22 +78,10 @@ export function terminalReporter(options: TerminalOptions): EventSink {
       );
     },
   };
-  return {
-    emit(event) {
-      const handler = handlers[event.type] as ((event: RunEvent) => void) | undefined;
-      handler?.(event);
-    },
-  };
+  return handlerSink(handlers);
 }
 
 function describeError(error: StepErrorInfo, color: ChalkInstance): string {
-  const lines = [`    ${color.red(error.message)}`];
-  if (error.command) lines.push(`    ${color.dim("command:")} ${formatArgv(error.command)}`);
-  if (error.exitCode !== undefined) lines.push(`    ${color.dim("exit code:")} ${error.exitCode}`);
-  if (error.stderrTail) {
-    lines.push(`    ${color.dim("stderr (last lines):")}`);
-    for (const line of lastLines(error.stderrTail, 10)?.split("\n") ?? []) lines.push(`      ${line}`);
-  }
-  if (error.hint) lines.push(`    ${color.dim("hint:")} ${error.hint}`);
-  return `${lines.join("\n")}\n`;
+  const [message, ...details] = errorLines(error, color.dim);
+  return `${[color.red(message!), ...details].map((line) => `    ${line}`).join("\n")}\n`;
 }

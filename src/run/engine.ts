@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { RelctlError, ExitCode } from "../errors.js";
+import { RelctlError, ExitCode, usageError } from "../errors.js";
 import type { Action } from "../executors/contract.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
 import type { Scope, StepState } from "../playbook/expr/index.js";
@@ -178,6 +178,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
   } finally {
     if (tempRoot) await rm(await tempRoot, { recursive: true, force: true });
   }
+  const message = describeOutcome(outcome);
   emit({
     type: "run.end",
     status: outcome.status,
@@ -185,7 +186,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
     durationMs: clock.now().getTime() - started,
     ...(outcome.failedStage ? { failedStage: outcome.failedStage } : {}),
     ...(outcome.failedStep ? { failedStep: outcome.failedStep } : {}),
-    ...(describeOutcome(outcome) ? { message: describeOutcome(outcome) } : {}),
+    ...(message ? { message } : {}),
   });
   return { runId, steps, ...outcome };
 }
@@ -277,8 +278,7 @@ function describeOutcome(outcome: Omit<RunOutcome, "runId" | "steps">): string |
 
 function stageOrThrow(playbook: Playbook, name: string): StageDef {
   const stage = findStage(playbook, name);
-  if (!stage)
-    throw new RelctlError("E_USAGE", ExitCode.invalid, `playbook ${playbook.name} has no stage "${name}"`);
+  if (!stage) throw usageError(`playbook ${playbook.name} has no stage "${name}"`);
   return stage;
 }
 

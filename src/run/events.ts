@@ -109,7 +109,6 @@ export type RunEventBody =
     };
 
 export type RunEvent = Base & RunEventBody;
-export type RunEventType = RunEvent["type"];
 
 /** Reporters subscribe to the stream; none of them reaches into the engine. */
 export interface EventSink {

@@ -18,10 +18,6 @@ export class Redactor {
     this.addForm(value);
   }
 
-  get size(): number {
-    return this.forms.size;
-  }
-
   redact(text: string): string {
     if (this.pattern === undefined) return text;
     return text.replace(this.pattern, REDACTED);

@@ -39,6 +39,7 @@ export async function runStage(
   // A dry-run plans one step at a time so the plan reads in the same order every time.
   const limit = run.dryRun ? 1 : Math.max(1, run.concurrency);
   let pending = [...stage.steps];
+  const inStage = new Set(stage.steps.map((step) => step.id));
 
   const start = (step: StepDef): void => {
     const task = executeStep(step, run, controller.signal).then((state) => {
@@ -63,7 +64,7 @@ export async function runStage(
   try {
     while (pending.length > 0 || running.size > 0) {
       if (!controller.signal.aborted) {
-        for (const step of pending.filter((candidate) => isReady(candidate, stage, finished))) {
+        for (const step of pending.filter((candidate) => isReady(candidate, inStage, finished))) {
           if (running.size >= limit) break;
           pending = pending.filter((candidate) => candidate !== step);
           start(step);
@@ -129,10 +130,9 @@ async function executeStep(step: StepDef, run: RunContext, signal: AbortSignal):
   return runStep(step, action, run, signal);
 }
 
-function isReady(step: StepDef, stage: StageDef, finished: ReadonlySet<string>): boolean {
-  return step.dependsOn.every(
-    (need) => finished.has(need) || !stage.steps.some((other) => other.id === need),
-  );
+/** A step is ready when every step it needs is over; needs outside the stage do not hold it. */
+function isReady(step: StepDef, inStage: ReadonlySet<string>, finished: ReadonlySet<string>): boolean {
+  return step.dependsOn.every((need) => finished.has(need) || !inStage.has(need));
 }
 
 function cancelUnstarted(step: StepDef, run: RunContext, reason: string): void {

@@ -279,7 +279,7 @@ export function stepName(step: StepDef, run: RunContext): string {
   }
 }
 
-export function errorInfo(error: unknown): StepErrorInfo {
+function errorInfo(error: unknown): StepErrorInfo {
   if (error instanceof StepFailure) {
     return {
       kind: error.kind,

@@ -88,9 +88,7 @@ export function journalFacts(events: readonly RunEvent[]): JournalFacts {
   // A bundle describes a finished (or abandoned) run: nothing in it is still running.
   const summary = runSummary(events, { live: false });
   const gates = new Map<string, EvidenceGate>();
-  const usesOf = new Map<string, string>();
   for (const event of events) {
-    if (event.type === "step.start") usesOf.set(`${event.stage}\0${event.step}`, event.uses);
     if (event.type !== "step.record" || event.kind !== MEASUREMENT_KIND) continue;
     const key = `${event.stage}\0${event.step}`;
     let gate = gates.get(key);
@@ -100,15 +98,16 @@ export function journalFacts(events: readonly RunEvent[]): JournalFacts {
     }
     gate.measurements.push(event.data);
   }
-  const stepStatus = new Map(
+  const steps = new Map(
     summary.stageSummaries.flatMap((stage) =>
-      stage.steps.map((step) => [`${stage.stage}\0${step.step}`, step.status]),
+      stage.steps.map((step) => [`${stage.stage}\0${step.step}`, step]),
     ),
   );
   for (const [key, gate] of gates) {
-    gate.status = stepStatus.get(key) ?? gate.status;
-    const uses = usesOf.get(key);
-    if (uses) gate.uses = uses;
+    const step = steps.get(key);
+    if (!step) continue;
+    gate.status = step.status;
+    if (step.uses) gate.uses = step.uses;
   }
   return clean({
     runId: summary.runId,

@@ -2,12 +2,13 @@
 // missing, added or changed since the bundle was written, a manifest that disagrees with the
 // journal beside it, and (through a hook) a signature that does not match checksums.txt.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import { parseJournalText } from "./journal.js";
 import {
   CHECKSUMS_FILE,
   SIGNATURE_FILES,
   compareBytes,
+  isSafeRelative,
   sha256,
   signaturePaths,
   type SignaturePaths,
@@ -143,10 +144,6 @@ function listFiles(dir: string): string[] {
 
 function isSignatureFile(name: string): boolean {
   return (SIGNATURE_FILES as readonly string[]).includes(name);
-}
-
-function isSafeRelative(name: string): boolean {
-  return !name.startsWith("/") && posix.normalize(name) === name && !name.split("/").includes("..");
 }
 
 /** The report as a person reads it. */

@@ -27,7 +27,7 @@ import {
   type ReleaseFacts,
 } from "./evidence-manifest.js";
 import { ensureDir } from "./jsonl.js";
-import { parseJournalText } from "./journal.js";
+import { readJournalFile } from "./journal.js";
 
 export const CHECKSUMS_FILE = "checksums.txt";
 export const SIGNATURE_FILES = [
@@ -117,9 +117,8 @@ export async function writeEvidence(
   const files = new Map<string, Buffer>();
 
   // The journal copy first: the manifest's journal facts are built from exactly these lines.
-  const source = options.journalFile ? readFileSync(options.journalFile, "utf8") : "";
-  const events = (options.journalFile ? parseJournalText(source, options.journalFile).events : seen).map(
-    (event) => redactor.redactDeep(event),
+  const events = (options.journalFile ? readJournalFile(options.journalFile).events : seen).map((event) =>
+    redactor.redactDeep(event),
   );
   files.set("journal.jsonl", Buffer.from(events.map((event) => `${JSON.stringify(event)}\n`).join("")));
 
@@ -199,10 +198,13 @@ function redactFile(redactor: Redactor, content: Buffer, source: string): Buffer
 
 function safeRelative(name: string): string {
   const normal = posix.normalize(name.replace(/\\/g, "/"));
-  if (normal.startsWith("../") || normal.startsWith("/") || normal.split("/").includes("..")) {
-    throw usage(`artifact name ${name} leaves the bundle`);
-  }
+  if (!isSafeRelative(normal)) throw usage(`artifact name ${name} leaves the bundle`);
   return normal;
+}
+
+/** A bundle-relative path (forward slashes) that stays inside the bundle. */
+export function isSafeRelative(name: string): boolean {
+  return !name.startsWith("/") && posix.normalize(name) === name && !name.split("/").includes("..");
 }
 
 function usage(message: string): RelctlError {

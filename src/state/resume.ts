@@ -82,8 +82,7 @@ export function resumePoint(events: readonly RunEvent[], options: ResumeOptions)
           stages: event.stages,
           vars: event.vars,
         });
-        const digest = (event as { playbookDigest?: unknown }).playbookDigest;
-        if (typeof digest === "string") point.playbookDigest = digest;
+        if (typeof event.playbookDigest === "string") point.playbookDigest = event.playbookDigest;
       }
     } else if (event.type === "step.start") {
       const key = stepKey(event.stage, event.step);
@@ -140,11 +139,6 @@ export function resumePoint(events: readonly RunEvent[], options: ResumeOptions)
     };
   }
   return point;
-}
-
-/** Whether `step` of `stage` completed before the stop (the engine skips it and reuses outputs). */
-export function completedStep(point: ResumePoint, stage: string, step: string): CompletedStep | undefined {
-  return point.completed.find((entry) => entry.stage === stage && entry.step === step);
 }
 
 /** The engine's `completed` option (RunOptions.completed): outputs by step id. */

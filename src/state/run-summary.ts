@@ -116,27 +116,15 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
         break;
       }
       case "stage.start": {
-        const stage = stages.get(event.stage) ?? {
-          stage: event.stage,
-          role: event.role,
-          status: live,
-          steps: [],
-        };
+        const stage = stageFor(event.stage);
         Object.assign(stage, { role: event.role, status: live, startedAt: stage.startedAt ?? event.at });
-        stages.set(event.stage, stage);
         break;
       }
       case "stage.end": {
-        const stage = stages.get(event.stage) ?? {
-          stage: event.stage,
-          role: "requested",
-          status: live,
-          steps: [],
-        };
+        const stage = stageFor(event.stage);
         Object.assign(stage, { status: event.status, endedAt: event.at, durationMs: event.durationMs });
         if (event.failedStep !== undefined) stage.failedStep = event.failedStep;
         else delete stage.failedStep;
-        stages.set(event.stage, stage);
         break;
       }
       case "step.start": {
@@ -185,13 +173,23 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
   }
   return summary;
 
+  /** The stage's summary, created on first sight as requested; its stage.start sets the real role. */
+  function stageFor(name: string): StageSummary {
+    let stage = stages.get(name);
+    if (!stage) {
+      stage = { stage: name, role: "requested", status: live, steps: [] };
+      stages.set(name, stage);
+    }
+    return stage;
+  }
+
   function stepFor(stage: string, id: string, name: string): StepSummary & { open: boolean } {
     const key = `${stage}\0${id}`;
     let step = steps.get(key);
     if (!step) {
       step = { stage, step: id, name, status: live, attempts: 0, open: false };
       steps.set(key, step);
-      if (!stages.has(stage)) stages.set(stage, { stage, role: "requested", status: live, steps: [] });
+      stageFor(stage);
     }
     return step;
   }

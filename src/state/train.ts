@@ -7,7 +7,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic.js";
-import { ensureDir } from "./jsonl.js";
 import { fileKey } from "./paths.js";
 
 const stageRecord = z.object({
@@ -57,7 +56,5 @@ export function recordPassedStages(
   if (Object.keys(passed).length === 0) return;
   const train = readTrain(stateDir, key);
   const next: Train = { ...train, stages: { ...train.stages, ...passed } };
-  const file = trainPath(stateDir, key);
-  ensureDir(join(file, ".."));
-  writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+  writeFileAtomic(trainPath(stateDir, key), `${JSON.stringify(next, null, 2)}\n`);
 }

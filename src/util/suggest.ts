@@ -4,7 +4,7 @@
  * Edit distance where swapping two neighbouring letters counts as one edit (optimal string
  * alignment), because "biuld" for "build" is the typo people make most.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) =>
     Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
   );

@@ -1,13 +1,12 @@
 // `relctl approve <run> --role <role>`: record who approves which exact plan. The plan comes
 // from the run's journal (playbook digest, version, environment), so an approval can never be
 // applied to a plan other than the one the approver was shown.
-import { resolve } from "node:path";
 import { ExitCode, RelctlError } from "../../errors.js";
 import { findStage } from "../../playbook/model.js";
 import { approverIdentity, checkApprovals, readApprovals, recordApproval } from "../../state/approvals.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
-import { approvalSubject } from "../preflight.js";
+import { approvalPlan, approvalSubject } from "../preflight.js";
 import { preparePlaybook } from "../prepare.js";
 import { runEvents, startOf, stateDirOf } from "../state-context.js";
 import { playbookDigest } from "../../playbook/digest.js";
@@ -36,7 +35,7 @@ export async function approveCommand(
       },
     );
   }
-  const { playbook } = await preparePlaybook(options, io);
+  const { playbook, cwd } = await preparePlaybook(options, io);
   if ((await playbookDigest(playbook)) !== start.playbookDigest) {
     throw new RelctlError(
       "E_PLAN_CHANGED",
@@ -57,18 +56,15 @@ export async function approveCommand(
       `no stage of run ${runId} asks for approvals`,
     );
   }
-  const plan = {
-    planDigest: start.playbookDigest,
+  const identity = {
+    playbookDigest: start.playbookDigest,
     version: start.version,
-    environment: start.environment ?? "",
+    environment: start.environment,
   };
-  const by = approverIdentity({ env: io.env }, resolve(options.cwd ?? process.cwd()));
+  const plan = approvalPlan(identity);
+  const by = approverIdentity({ env: io.env }, cwd);
   for (const stage of stages) {
-    const subject = approvalSubject(stage!.name, {
-      playbookDigest: plan.planDigest,
-      version: plan.version,
-      environment: start.environment,
-    });
+    const subject = approvalSubject(stage!.name, identity);
     recordApproval(
       stateDir,
       subject,

@@ -1,10 +1,9 @@
 // `relctl decide <run> <step> continue|abort --reason "…"`: a person's decision for a gate that
 // paused on an inconclusive verdict. The first decision wins; it is recorded with who and why.
-import { resolve } from "node:path";
 import { usageError } from "../../errors.js";
 import { approverIdentity } from "../../state/approvals.js";
 import { DECISIONS, writeDecision, type DecisionKind } from "../../state/decisions.js";
-import type { GlobalOptions } from "../global-options.js";
+import { cwdOf, type GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { runEvents, stateDirOf } from "../state-context.js";
 
@@ -24,7 +23,7 @@ export async function decideCommand(
   runEvents(stateDir, runId); // the run must exist
   const result = await writeDecision(stateDir, runId, step, {
     decision: decision as DecisionKind,
-    by: approverIdentity({ env: io.env }, resolve(options.cwd ?? process.cwd())),
+    by: approverIdentity({ env: io.env }, cwdOf(options)),
     reason: decide.reason,
   });
   if (!result.written) {

@@ -8,7 +8,7 @@ import type { ProcessRunner } from "../../run/process.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 
-export { toolUsesOfSteps, toolsForUses, type ToolUse } from "../../release/doctor.js";
+export { toolUsesOfSteps } from "../../release/doctor.js";
 
 /**
  * `uses` are the playbook's steps (see toolUsesOfSteps); without them doctor lists every tool it

@@ -7,7 +7,7 @@ import {
   verifyEvidence,
   type VerifySignatureHook,
 } from "../../state/evidence-verify.js";
-import type { GlobalOptions } from "../global-options.js";
+import { cwdOf, type GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 
 export async function evidenceVerifyCommand(
@@ -16,7 +16,7 @@ export async function evidenceVerifyCommand(
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
-  const report = await verifyEvidence(resolve(options.cwd ?? process.cwd(), dir), {
+  const report = await verifyEvidence(resolve(cwdOf(options), dir), {
     ...(verify.key ? { verifySignature: cosignVerifyBlob(verify.key) } : {}),
     requireSignature: verify.requireSignature === true,
   });

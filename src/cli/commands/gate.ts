@@ -2,6 +2,7 @@
 // By default each gate is measured once and says whether it would pass now (read-only, like a
 // plan); --watch runs the gates for real: hold, abort criteria, limits, until each decides.
 import { ExitCode, usageError } from "../../errors.js";
+import { GATE_ACTIONS } from "../../gates/gate-actions.js";
 import { findStage, type Playbook } from "../../playbook/model.js";
 import { runPlaybook } from "../../run/engine.js";
 import type { EventSink, RunEvent } from "../../run/events.js";
@@ -10,8 +11,6 @@ import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
 import { runSinks } from "../run-sinks.js";
 import { abortOnSignals } from "../signals.js";
-
-const GATE_ACTIONS = new Set(["prometheus.gate"]);
 
 export async function gateCommand(
   stageName: string,

@@ -1,6 +1,5 @@
 // `relctl unlock --force --reason "…" [--environment env]`: remove a target's lock whoever holds
 // it. Who and why are recorded in the lock audit before the lock goes.
-import { resolve } from "node:path";
 import { ExitCode, RelctlError, usageError } from "../../errors.js";
 import { approverIdentity } from "../../state/approvals.js";
 import { forceUnlock } from "../../state/lock.js";
@@ -20,10 +19,10 @@ export async function unlockCommand(
       'relctl unlock --force --reason "…"',
     );
   if (!unlock.reason?.trim()) throw usageError('--force needs --reason "…": the unlock is recorded with it');
-  const { playbook } = await preparePlaybook(options, io);
+  const { playbook, cwd } = await preparePlaybook(options, io);
   const target = { playbook: playbook.name, environment: unlock.environment ?? "default" };
   const result = forceUnlock(stateDirOf(options), target, {
-    by: approverIdentity({ env: io.env }, resolve(options.cwd ?? process.cwd())),
+    by: approverIdentity({ env: io.env }, cwd),
     reason: unlock.reason,
   });
   if (!result.wasLocked) {

@@ -15,7 +15,7 @@ import {
   tagTemplateProblem,
   type TagFormat,
 } from "../../release/tag-format.js";
-import type { GlobalOptions } from "../global-options.js";
+import { cwdOf, type GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 
 export interface VersionCommandOptions {
@@ -91,7 +91,7 @@ export function tagFormatFrom(command: { tagFormat?: string; rcFormat?: string }
 }
 
 export function repoDir(repo: string | undefined, options: GlobalOptions): string {
-  return resolve(options.cwd ?? process.cwd(), repo ?? ".");
+  return resolve(cwdOf(options), repo ?? ".");
 }
 
 /** Release rules and git failures become coded errors with their hints (exit 1). */

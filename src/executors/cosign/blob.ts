@@ -3,10 +3,9 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
-import { runTool } from "../shared/command.js";
+import { runPath, runTool } from "../shared/command.js";
 import { optionValue, positional } from "../shared/fields.js";
 import {
   cosignFailure,
@@ -18,7 +17,9 @@ import {
   verifierArgs,
   verifierGiven,
   verifierRequired,
+  verifyingKeyArgument,
   verifyingKeyFields,
+  verifyingKeyMaterial,
 } from "./common.js";
 
 const fileField = positional("file").describe("the file, relative to the run's directory");
@@ -28,11 +29,12 @@ const bundleField = optionValue("bundle")
     "the bundle file (signature, and certificate and log entry when there are any); default FILE.bundle",
   );
 
-const absolute = (ctx: ActionContext, path: string): string =>
-  isAbsolute(path) ? path : resolve(ctx.cwd, path);
+/** The bundle the step names, or FILE.bundle. */
+const bundleOf = (input: { file: string; bundle?: string | undefined }): string =>
+  input.bundle ?? `${input.file}.bundle`;
 
 async function fileDigest(ctx: ActionContext, file: string, what: string): Promise<string> {
-  const path = absolute(ctx, file);
+  const path = runPath(ctx, file);
   if (!existsSync(path)) {
     throw new StepFailure(`${what} ${file} does not exist (looked at ${path})`, {
       hint: "check the path; it is relative to the run's directory",
@@ -56,7 +58,7 @@ function signBlobArgv(input: SignBlobInput, key: string): string[] {
     "--key",
     key,
     "--bundle",
-    input.bundle ?? `${input.file}.bundle`,
+    bundleOf(input),
     ...(input.tlog_upload ? [] : ["--tlog-upload=false"]),
     input.file,
   ];
@@ -78,7 +80,7 @@ export const signBlob = defineAction({
     const sha256 = await fileDigest(ctx, input.file, "the file");
     const result = await runTool(ctx, signBlobArgv(input, material.argument), { env: material.env });
     if (result.exitCode !== 0) throw cosignFailure(`cosign sign-blob ${input.file} failed`, result);
-    const bundle = absolute(ctx, input.bundle ?? `${input.file}.bundle`);
+    const bundle = runPath(ctx, bundleOf(input));
     const signature = result.stdout.trim().split("\n").pop() ?? "";
     ctx.record("cosign.blob_signature", { file: input.file, sha256, bundle });
     return {
@@ -96,14 +98,7 @@ const verifyBlobInput = z
 type VerifyBlobInput = z.output<typeof verifyBlobInput>;
 
 function verifyBlobArgv(input: VerifyBlobInput, key: string | undefined): string[] {
-  return [
-    "cosign",
-    "verify-blob",
-    ...verifierArgs(key, input),
-    "--bundle",
-    input.bundle ?? `${input.file}.bundle`,
-    input.file,
-  ];
+  return ["cosign", "verify-blob", ...verifierArgs(key, input), "--bundle", bundleOf(input), input.file];
 }
 
 export const verifyBlob = defineAction({
@@ -114,30 +109,21 @@ export const verifyBlob = defineAction({
   dryRunSafe: true,
   plan: (input) => ({
     summary: `verify the signature of ${input.file}`,
-    argv: verifyBlobArgv(
-      input,
-      input.key === undefined && input.key_secret === undefined ? undefined : keyArgument(input),
-    ),
+    argv: verifyBlobArgv(input, verifyingKeyArgument(input)),
   }),
   run: async (ctx, input) => {
-    const material =
-      input.key === undefined && input.key_secret === undefined
-        ? undefined
-        : keyMaterial(ctx, input, "public");
+    const material = verifyingKeyMaterial(ctx, input);
     const sha256 = await fileDigest(ctx, input.file, "the file");
-    await fileDigest(ctx, input.bundle ?? `${input.file}.bundle`, "the bundle");
+    await fileDigest(ctx, bundleOf(input), "the bundle");
     const result = await runTool(ctx, verifyBlobArgv(input, material?.argument), {
       env: material?.env ?? {},
     });
     if (result.exitCode !== 0) {
-      const failure = cosignFailure(`the signature of ${input.file} does not verify`, result);
-      throw new StepFailure(failure.message, {
-        command: result.command,
-        exitCode: result.exitCode,
-        ...(failure.stderrTail === undefined ? {} : { stderrTail: failure.stderrTail }),
-        hint:
-          failure.hint ?? "the file changed after signing, or the key is not the signing key's public half",
-      });
+      throw cosignFailure(
+        `the signature of ${input.file} does not verify`,
+        result,
+        "the file changed after signing, or the key is not the signing key's public half",
+      );
     }
     ctx.record("cosign.blob_verification", { file: input.file, sha256, verified: true });
     return { verified: true, file: input.file, sha256 };

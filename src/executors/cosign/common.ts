@@ -2,11 +2,10 @@
 // playbook secret handed to cosign through the child's environment), the key password
 // (COSIGN_PASSWORD, from a secret, never in argv), and reading cosign's errors.
 import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import type { ProcessResult } from "../../run/process.js";
 import { StepFailure, type ActionContext } from "../contract.js";
-import { commandFailure, requireSecret } from "../shared/command.js";
+import { commandFailure, requireSecret, runPath } from "../shared/command.js";
 import { keyedRecord, keyMatching, optionValue, secretName } from "../shared/fields.js";
 
 const KMS_SCHEMES = ["awskms", "gcpkms", "azurekms", "hashivault", "k8s"] as const;
@@ -71,8 +70,11 @@ export const oneKey = (input: { key?: string | undefined; key_secret?: string | 
 /** The message for a signing input that fails oneKey (zod refine options). */
 export const keyRequired = { message: "give exactly one of key and key_secret" };
 
+/** Whether a verifying input names a key (otherwise it verifies keyless, by identity). */
+const hasKey = (input: VerifyingKey): boolean => input.key !== undefined || input.key_secret !== undefined;
+
 export const verifierGiven = (input: VerifyingKey): boolean =>
-  input.key !== undefined || input.key_secret !== undefined
+  hasKey(input)
     ? oneKey(input) && input.certificate_identity === undefined
     : input.certificate_identity !== undefined && input.certificate_oidc_issuer !== undefined;
 
@@ -119,7 +121,7 @@ export function keyMaterial(ctx: ActionContext, input: SigningKey, role: "privat
   }
   if (/^[a-z0-9]+:\/\//.test(argument)) return { argument, env };
   if (argument.startsWith("~/") && ctx.env.HOME) argument = `${ctx.env.HOME}/${argument.slice(2)}`;
-  const path = isAbsolute(argument) ? argument : resolve(ctx.cwd, argument);
+  const path = runPath(ctx, argument);
   if (!existsSync(path)) {
     throw new StepFailure(`the ${role} key ${argument} does not exist (looked at ${path})`, {
       hint:
@@ -130,6 +132,14 @@ export function keyMaterial(ctx: ActionContext, input: SigningKey, role: "privat
   }
   return { argument, env };
 }
+
+/** --key's value in a verify plan; undefined when verifying keyless. */
+export const verifyingKeyArgument = (input: VerifyingKey): string | undefined =>
+  hasKey(input) ? keyArgument(input) : undefined;
+
+/** The public key's material for a verify run; undefined when verifying keyless. */
+export const verifyingKeyMaterial = (ctx: ActionContext, input: VerifyingKey): KeyMaterial | undefined =>
+  hasKey(input) ? keyMaterial(ctx, input, "public") : undefined;
 
 /** cosign's options that say what to verify against: `key` is --key's value, when a key is given. */
 export function verifierArgs(
@@ -174,17 +184,11 @@ const HINTS: [RegExp, string][] = [
   ],
 ];
 
-export function cosignFailure(
-  message: string,
-  result: ProcessResult,
-  outputs?: Record<string, unknown>,
-): StepFailure {
+/** "message: cosign's error" with a hint from cosign's error, or fallbackHint when none fits. */
+export function cosignFailure(message: string, result: ProcessResult, fallbackHint?: string): StepFailure {
   const error = cosignError(result);
-  const hint = HINTS.find(([pattern]) => pattern.test(error))?.[1];
-  return commandFailure(`${message}: ${error}`, result, {
-    ...(hint === undefined ? {} : { hint }),
-    ...(outputs === undefined ? {} : { outputs }),
-  });
+  const hint = HINTS.find(([pattern]) => pattern.test(error))?.[1] ?? fallbackHint;
+  return commandFailure(`${message}: ${error}`, result, { hint });
 }
 
 /** cosign reads -a as a comma-separated list, so a comma would split an annotation in two. */

@@ -2,9 +2,10 @@
 // by digest. A tag is resolved to its digest through the registry first (the oci executor's
 // client), so cosign never signs whatever a tag happens to name by the time it looks.
 import { z } from "zod";
-import { digestReference, DIGEST } from "../../oci/reference.js";
+import { digestReference } from "../../oci/reference.js";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
 import {
+  digestField,
   imageField,
   imageManifestUrl,
   referenceOf,
@@ -29,7 +30,10 @@ import {
   verifierArgs,
   verifierGiven,
   verifierRequired,
+  verifyingKeyArgument,
   verifyingKeyFields,
+  verifyingKeyMaterial,
+  type SigningKey,
 } from "./common.js";
 
 const targetFields = {
@@ -40,11 +44,7 @@ const targetFields = {
     .boolean()
     .default(true)
     .describe("resolve a tag to its digest through the registry; false refuses anything but a digest"),
-  expected_digest: z
-    .string()
-    .regex(DIGEST, "a digest is sha256: followed by 64 hex characters")
-    .optional()
-    .describe("refuse unless the image is exactly this digest"),
+  expected_digest: digestField.optional().describe("refuse unless the image is exactly this digest"),
   // Registry credentials (for resolving a tag) have names of their own: `password_secret` is the
   // signing key's password, which must never be sent to a registry.
   plain_http: registryFields.plain_http,
@@ -120,6 +120,22 @@ async function signingTarget(
   return { reference: digestReference(image, digest), digest };
 }
 
+/** cosign sign or attest (argv for a key and a target) on the digest to sign; resolves that target. */
+async function signTarget(
+  ctx: ActionContext,
+  input: TargetInput & SigningKey,
+  argv: (key: string, target: string) => string[],
+): Promise<{ reference: string; digest: string }> {
+  const material = keyMaterial(ctx, input, "private");
+  const target = await signingTarget(ctx, input);
+  const command = argv(material.argument, target.reference);
+  const result = await runTool(ctx, command, { env: material.env });
+  if (result.exitCode !== 0) {
+    throw cosignFailure(`${command.slice(0, 2).join(" ")} ${target.reference} failed`, result);
+  }
+  return target;
+}
+
 const signInput = z
   .object({
     ...targetFields,
@@ -159,12 +175,7 @@ export const sign = defineAction({
     details: resolutionDetails(input),
   }),
   run: async (ctx, input) => {
-    const material = keyMaterial(ctx, input, "private");
-    const target = await signingTarget(ctx, input);
-    const result = await runTool(ctx, signArgv(input, material.argument, target.reference), {
-      env: material.env,
-    });
-    if (result.exitCode !== 0) throw cosignFailure(`cosign sign ${target.reference} failed`, result);
+    const target = await signTarget(ctx, input, (key, reference) => signArgv(input, key, reference));
     ctx.record("cosign.signature", {
       image: target.reference,
       digest: target.digest,
@@ -179,9 +190,7 @@ const verifyInput = z
     image: imageField.describe("the image to verify (by digest, or a tag cosign resolves)"),
     ...verifyingKeyFields,
     annotations: annotationsField.describe("annotations every signature must carry (-a)"),
-    expected_digest: z
-      .string()
-      .regex(DIGEST, "a digest is sha256: followed by 64 hex characters")
+    expected_digest: digestField
       .optional()
       .describe("fail unless the signatures are for exactly this digest"),
     fail_on_unverified: z
@@ -245,8 +254,7 @@ const VERDICTS: Record<number, { verdict: string; message: (image: string) => st
 
 /** Runs cosign verify; a "no" from cosign is a failure, or (preview, fail_on_unverified: false) a verdict. */
 async function verifyImage(ctx: ActionContext, input: VerifyInput, preview: boolean) {
-  const material =
-    input.key === undefined && input.key_secret === undefined ? undefined : keyMaterial(ctx, input, "public");
+  const material = verifyingKeyMaterial(ctx, input);
   const result = await runTool(ctx, verifyArgv(input, material?.argument), { env: material?.env ?? {} });
   const unverified = (verdict: string, message: string, hint: string | undefined) => {
     const outputs = {
@@ -263,7 +271,7 @@ async function verifyImage(ctx: ActionContext, input: VerifyInput, preview: bool
       ctx.log.warn(message);
       return outputs;
     }
-    throw commandFailure(message, result, { ...(hint === undefined ? {} : { hint }), outputs });
+    throw commandFailure(message, result, { hint, outputs });
   };
   if (result.exitCode !== 0) {
     const known = VERDICTS[result.exitCode];
@@ -328,10 +336,7 @@ export const verify = defineAction({
   dryRunSafe: true,
   plan: (input) => ({
     summary: `verify the signatures of ${input.image.text}`,
-    argv: verifyArgv(
-      input,
-      input.key === undefined && input.key_secret === undefined ? undefined : keyArgument(input),
-    ),
+    argv: verifyArgv(input, verifyingKeyArgument(input)),
   }),
   run: (ctx, input) => verifyImage(ctx, input, false),
   // A dry-run verifies too, but reports the verdict instead of failing: the image may only be
@@ -401,12 +406,7 @@ export const attest = defineAction({
     details: resolutionDetails(input),
   }),
   run: async (ctx, input) => {
-    const material = keyMaterial(ctx, input, "private");
-    const target = await signingTarget(ctx, input);
-    const result = await runTool(ctx, attestArgv(input, material.argument, target.reference), {
-      env: material.env,
-    });
-    if (result.exitCode !== 0) throw cosignFailure(`cosign attest ${target.reference} failed`, result);
+    const target = await signTarget(ctx, input, (key, reference) => attestArgv(input, key, reference));
     ctx.record("cosign.attestation", { image: target.reference, digest: target.digest, type: input.type });
     return { image: target.reference, digest: target.digest, type: input.type };
   },

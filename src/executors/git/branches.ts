@@ -19,7 +19,7 @@ import {
   tagTemplateField,
   versionField,
 } from "./common.js";
-import { publishRef } from "./remote.js";
+import { publishRef, pushArgs } from "./remote.js";
 import { requireCommit } from "./tagging.js";
 
 interface BranchRequest {
@@ -29,6 +29,9 @@ interface BranchRequest {
   push: boolean;
   remote: string;
 }
+
+/** The branch relctl creates (git's arguments): no upstream, never moved later. */
+const branchArgs = (name: string, start: string): string[] => ["branch", "--no-track", "--", name, start];
 
 async function createBranch(ctx: ActionContext, git: GitClient, request: BranchRequest) {
   if ((await git.tryRun(["check-ref-format", "--branch", request.name])) === undefined) {
@@ -51,7 +54,7 @@ async function createBranch(ctx: ActionContext, git: GitClient, request: BranchR
   const created = existing === undefined;
   const head = existing ?? request.commit;
   if (created) {
-    await git.run(["branch", "--no-track", "--", request.name, request.commit]);
+    await git.run(branchArgs(request.name, request.commit));
     ctx.log.info(`created branch ${request.name} at ${short(request.commit)}`);
   } else {
     ctx.log.info(`branch ${request.name} already exists at ${short(head)}; reusing it`);
@@ -89,9 +92,9 @@ export const createBranchAction = defineAction({
   mutates: true,
   plan: (input) => ({
     summary: `create branch ${input.name} at ${input.from}${input.push ? ` and push it to ${input.remote}` : ""}`,
-    argv: ["git", "branch", "--no-track", "--", input.name, input.from],
+    argv: ["git", ...branchArgs(input.name, input.from)],
     ...(input.push
-      ? { details: { then: `git push -- ${input.remote} refs/heads/${input.name}:refs/heads/${input.name}` } }
+      ? { details: { then: ["git", ...pushArgs(input.remote, `refs/heads/${input.name}`)].join(" ") } }
       : {}),
   }),
   run: (ctx, input) =>
@@ -131,7 +134,7 @@ export const hotfixBranch = defineAction({
     const base = input.tag ?? formatTag(input.tag_format, normaliseVersion(input.version!) ?? input.version!);
     return {
       summary: `create hotfix branch ${input.name ?? "hotfix/<next patch>"} from ${base}`,
-      argv: ["git", "branch", "--no-track", "--", input.name ?? "<hotfix branch>", `refs/tags/${base}`],
+      argv: ["git", ...branchArgs(input.name ?? "<hotfix branch>", `refs/tags/${base}`)],
     };
   },
   run: (ctx, input) =>

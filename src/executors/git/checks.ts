@@ -4,7 +4,6 @@ import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
 import { gitFailure, GitCommandError, type GitClient } from "../../release/git-client.js";
 import { currentBranch, headCommit, listTags } from "../../release/git-history.js";
-import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 import { guarded, openRepository, refName, remoteField, repoField, short } from "./common.js";
 import { requireRemote } from "./remote.js";
 
@@ -163,14 +162,10 @@ export const fetchTags = defineAction({
       } catch (error) {
         if (error instanceof GitCommandError && /would clobber existing tag/i.test(error.stderr)) {
           const clashing = [...error.stderr.matchAll(/\[rejected\]\s+(\S+)\s+->/g)].map((match) => match[1]);
-          throw new StepFailure(
+          throw gitFailure(
             `local tag${clashing.length === 1 ? "" : "s"} ${clashing.join(", ")} differ${clashing.length === 1 ? "s" : ""} from ${input.remote}'s; relctl does not overwrite tags`,
-            {
-              command: ["git", ...error.args],
-              exitCode: error.exitCode,
-              stderrTail: lastLines(error.stderr, STDERR_TAIL_LINES),
-              hint: "compare them (git show <tag>; git ls-remote --tags <remote>) and delete the wrong one yourself",
-            },
+            error,
+            "compare them (git show <tag>; git ls-remote --tags <remote>) and delete the wrong one yourself",
           );
         }
         throw gitFailure(

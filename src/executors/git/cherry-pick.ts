@@ -4,9 +4,8 @@
 // was, and the failure lists the conflicting files.
 import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
-import { GitCommandError, type GitClient } from "../../release/git-client.js";
+import { GitCommandError, gitFailure, type GitClient } from "../../release/git-client.js";
 import { commitSubject, headCommit, resolveCommit } from "../../release/git-history.js";
-import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
 import { requireBranch, requireCleanTree } from "./checks.js";
 import { guarded, openRepository, refName, repoField, short } from "./common.js";
 
@@ -55,13 +54,7 @@ export const cherryPick = defineAction({
   mutates: true,
   plan: (input) => ({
     summary: `cherry-pick ${input.commits.length} commit${input.commits.length === 1 ? "" : "s"} onto the current branch`,
-    argv: [
-      "git",
-      "cherry-pick",
-      ...(input.record_origin ? ["-x"] : []),
-      ...(input.mainline ? ["-m", String(input.mainline)] : []),
-      ...input.commits,
-    ],
+    argv: ["git", ...cherryPickArgs(input, input.commits)],
   }),
   run: (ctx, input) =>
     guarded("cherry_pick", async () => {
@@ -100,20 +93,29 @@ export const cherryPick = defineAction({
     }),
 });
 
-async function applyAll(
-  git: GitClient,
-  pending: string[],
-  input: { record_origin: boolean; mainline?: number | undefined },
-  before: string,
-): Promise<void> {
-  const args = [
+interface PickOptions {
+  record_origin: boolean;
+  mainline?: number | undefined;
+}
+
+/** git's arguments for one cherry-pick of every commit in `commits`. */
+function cherryPickArgs(input: PickOptions, commits: readonly string[]): string[] {
+  return [
     "cherry-pick",
     ...(input.record_origin ? ["-x"] : []),
     ...(input.mainline ? ["-m", String(input.mainline)] : []),
-    ...pending,
+    ...commits,
   ];
+}
+
+async function applyAll(
+  git: GitClient,
+  pending: string[],
+  input: PickOptions,
+  before: string,
+): Promise<void> {
   try {
-    await git.run(args);
+    await git.run(cherryPickArgs(input, pending));
   } catch (error) {
     if (!(error instanceof GitCommandError)) throw error;
     const conflicts =
@@ -124,19 +126,14 @@ async function applyAll(
     const what = conflicts.length
       ? `cherry-picking ${which} conflicts in:\n${conflicts.map((file) => `  ${file}`).join("\n")}`
       : `cherry-picking ${which} failed`;
-    throw new StepFailure(
+    throw gitFailure(
       undone
         ? `${what}\nnothing was applied: the cherry-pick was aborted and the branch is back at ${short(before)}`
         : `${what}\nthe cherry-pick could not be aborted cleanly; the repository needs a person (git status)`,
-      {
-        command: ["git", ...args],
-        exitCode: error.exitCode,
-        stderrTail: lastLines(error.stderr || error.stdout, STDERR_TAIL_LINES),
-        hint: conflicts.length
-          ? "resolve the conflict on a branch by hand (or port the fix), then cherry-pick the result"
-          : "read git's message above",
-        cause: error,
-      },
+      error,
+      conflicts.length
+        ? "resolve the conflict on a branch by hand (or port the fix), then cherry-pick the result"
+        : "read git's message above",
     );
   }
 }

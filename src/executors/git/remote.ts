@@ -2,9 +2,13 @@
 // never forces: a tag or branch the remote already has at the same commit is success, one at
 // another commit is refused, and a rejected push keeps git's own words.
 import { StepFailure } from "../contract.js";
-import { GitCommandError, gitFailure, type GitClient } from "../../release/git-client.js";
-import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
+import { gitFailure, type GitClient } from "../../release/git-client.js";
 import { short } from "./common.js";
+
+/** The push relctl makes for a ref (git's arguments): never forced, the same name on both sides. */
+export function pushArgs(remote: string, ref: string): string[] {
+  return ["push", "--", remote, `${ref}:${ref}`];
+}
 
 export async function requireRemote(git: GitClient, remote: string): Promise<string> {
   const url = await git.tryRun(["remote", "get-url", "--", remote]);
@@ -78,18 +82,13 @@ export async function publishRef(
     );
   }
   try {
-    await git.run(["push", "--", remote, `${ref}:${ref}`]);
+    await git.run(pushArgs(remote, ref));
   } catch (error) {
-    if (error instanceof GitCommandError) {
-      throw new StepFailure(`${remote} rejected the push of ${name}`, {
-        command: ["git", ...error.args],
-        exitCode: error.exitCode,
-        stderrTail: lastLines(error.stderr || error.stdout, STDERR_TAIL_LINES),
-        hint: "read git's message above (a protected ref, a server hook, missing rights); fix it and re-run",
-        cause: error,
-      });
-    }
-    throw error;
+    throw gitFailure(
+      `${remote} rejected the push of ${name}`,
+      error,
+      "read git's message above (a protected ref, a server hook, missing rights); fix it and re-run",
+    );
   }
   return { pushed: true, alreadyOnRemote: false };
 }

@@ -27,6 +27,14 @@ export interface TagOutcome extends Outputs {
   pushed: boolean;
 }
 
+/**
+ * The tag relctl creates (git's arguments): annotated, its message read from a file.
+ * --cleanup=whitespace keeps "#" lines (git tag strips them by default): Markdown headings.
+ */
+export function tagArgs(tag: string, target: string, messageFile: string): string[] {
+  return ["tag", "--annotate", "--cleanup=whitespace", "--file", messageFile, "--", tag, target];
+}
+
 export async function requireTagName(git: GitClient, tag: string): Promise<void> {
   if ((await git.tryRun(["check-ref-format", `refs/tags/${tag}`])) === undefined) {
     throw new StepFailure(`"${tag}" is not a valid tag name`, {
@@ -80,17 +88,7 @@ export async function createTag(
     // The message goes through a file: it may hold anything (highlights, leading dashes, #).
     const messageFile = join(ctx.tempDir, "tag-message.txt");
     writeFileSync(messageFile, request.message.endsWith("\n") ? request.message : `${request.message}\n`);
-    // --cleanup=whitespace keeps "#" lines (git tag strips them by default): Markdown headings.
-    await git.run([
-      "tag",
-      "--annotate",
-      "--cleanup=whitespace",
-      "--file",
-      messageFile,
-      "--",
-      request.tag,
-      request.commit,
-    ]);
+    await git.run(tagArgs(request.tag, request.commit, messageFile));
     created = true;
     ctx.log.info(`created tag ${request.tag} on ${short(request.commit)}`);
   } else {

@@ -16,8 +16,8 @@ import {
   tagTemplateField,
   versionField,
 } from "./common.js";
-import { publishRef } from "./remote.js";
-import { createTag, requireCommit } from "./tagging.js";
+import { publishRef, pushArgs } from "./remote.js";
+import { createTag, requireCommit, tagArgs } from "./tagging.js";
 
 const TAG_OUTPUTS = {
   tag: "the tag name",
@@ -26,17 +26,9 @@ const TAG_OUTPUTS = {
   pushed: "true when the remote has the tag after this step",
 };
 
-const tagArgv = (tag: string, ref: string): string[] => [
-  "git",
-  "tag",
-  "--annotate",
-  "--cleanup=whitespace",
-  "--file",
-  "<message>",
-  "--",
-  tag,
-  ref,
-];
+const tagArgv = (tag: string, ref: string): string[] => ["git", ...tagArgs(tag, ref, "<message>")];
+
+const pushArgv = (remote: string, ref: string): string[] => ["git", ...pushArgs(remote, ref)];
 
 export const tag = defineAction({
   description:
@@ -196,9 +188,4 @@ async function highestRc(git: GitClient, version: string, format: TagFormat): Pr
     });
   }
   return candidates[0].tag;
-}
-
-/** The push relctl makes for a ref: never forced, the same name on both sides. */
-function pushArgv(remote: string, ref: string): string[] {
-  return ["git", "push", "--", remote, `${ref}:${ref}`];
 }

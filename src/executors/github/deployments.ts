@@ -1,6 +1,7 @@
 // github.deployment and github.deployment_status: record in GitHub where a ref is being
 // deployed and how it went, so the repository's Environments page shows the release's progress.
 import { z } from "zod";
+import { definedOnly } from "../../util/objects.js";
 import { defineAction, StepFailure } from "../contract.js";
 import {
   apiUrl,
@@ -64,15 +65,13 @@ export function deploymentAction(tuning: GitHubTuning) {
             environment: value.environment,
             task: value.task,
             auto_merge: value.auto_merge,
-            ...(value.description !== undefined ? { description: value.description } : {}),
-            ...(value.payload !== undefined ? { payload: value.payload } : {}),
-            ...(value.required_contexts !== undefined ? { required_contexts: value.required_contexts } : {}),
-            ...(value.production_environment !== undefined
-              ? { production_environment: value.production_environment }
-              : {}),
-            ...(value.transient_environment !== undefined
-              ? { transient_environment: value.transient_environment }
-              : {}),
+            ...definedOnly({
+              description: value.description,
+              payload: value.payload,
+              required_contexts: value.required_contexts,
+              production_environment: value.production_environment,
+              transient_environment: value.transient_environment,
+            }),
           });
         } catch (error) {
           if (statusOf(error) !== 409) throw error;
@@ -143,11 +142,13 @@ export function deploymentStatusAction(tuning: GitHubTuning) {
           repo,
           deployment_id: Number(value.deployment_id),
           state: value.state,
-          ...(value.environment !== undefined ? { environment: value.environment } : {}),
-          ...(value.description !== undefined ? { description: value.description } : {}),
-          ...(value.log_url !== undefined ? { log_url: value.log_url } : {}),
-          ...(value.environment_url !== undefined ? { environment_url: value.environment_url } : {}),
-          ...(value.auto_inactive !== undefined ? { auto_inactive: value.auto_inactive } : {}),
+          ...definedOnly({
+            environment: value.environment,
+            description: value.description,
+            log_url: value.log_url,
+            environment_url: value.environment_url,
+            auto_inactive: value.auto_inactive,
+          }),
         });
         ctx.log.info(`deployment ${value.deployment_id} is now ${value.state}`);
         return { id: data.id, url: data.url, state: data.state };

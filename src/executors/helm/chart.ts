@@ -2,11 +2,10 @@
 // package and dependency_update (they write files).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
-import { commandFailure, runTool } from "../shared/command.js";
+import { commandFailure, runPath, runTool } from "../shared/command.js";
 import { namespaceField, optionValue } from "../shared/fields.js";
 import { chartField, helmFailure, releaseField, valuesArgs, valuesFields } from "./common.js";
 
@@ -214,7 +213,7 @@ export const packageChart = defineAction({
         stderrTail: result.stdout.trim(),
       });
     }
-    const path = isAbsolute(match[1]!) ? match[1]! : resolve(ctx.cwd, match[1]!);
+    const path = runPath(ctx, match[1]!);
     const sha256 = createHash("sha256")
       .update(await readFile(path))
       .digest("hex");
@@ -228,6 +227,10 @@ const dependencyInput = z.object({
   skip_refresh: z.boolean().default(false).describe("do not refresh the repository indexes first"),
 });
 
+function dependencyArgv(input: z.output<typeof dependencyInput>): string[] {
+  return ["helm", "dependency", "update", input.chart, ...(input.skip_refresh ? ["--skip-refresh"] : [])];
+}
+
 export const dependencyUpdate = defineAction({
   description: "helm dependency update: fetch the chart's dependencies into charts/ and write Chart.lock",
   input: dependencyInput,
@@ -235,17 +238,10 @@ export const dependencyUpdate = defineAction({
   mutates: true,
   plan: (input) => ({
     summary: `update the dependencies of ${input.chart}`,
-    argv: ["helm", "dependency", "update", input.chart, ...(input.skip_refresh ? ["--skip-refresh"] : [])],
+    argv: dependencyArgv(input),
   }),
   run: async (ctx, input) => {
-    const argv = [
-      "helm",
-      "dependency",
-      "update",
-      input.chart,
-      ...(input.skip_refresh ? ["--skip-refresh"] : []),
-    ];
-    const result = await runTool(ctx, argv);
+    const result = await runTool(ctx, dependencyArgv(input));
     if (result.exitCode !== 0) throw helmFailure(`helm dependency update ${input.chart}`, result, "", {});
     return { output: result.stdout.trim() };
   },

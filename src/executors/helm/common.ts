@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { ProcessResult } from "../../run/process.js";
 import { lastLines } from "../../util/text.js";
-import type { StepFailure } from "../contract.js";
+import type { ActionContext, StepFailure } from "../contract.js";
 import { commandFailure } from "../shared/command.js";
 import {
   describeKubeConnection,
@@ -165,9 +165,23 @@ export function helmFailure(
   outputs?: Record<string, unknown>,
 ): StepFailure {
   const message = helmError(result);
-  const hint = helmHint(message, release, input);
   return commandFailure(`${what} failed: ${message}`, result, {
-    ...(hint === undefined ? {} : { hint }),
-    ...(outputs === undefined ? {} : { outputs }),
+    hint: helmHint(message, release, input),
+    outputs,
+  });
+}
+
+/** The `helm.release` record of a change: what the action reports, and where the release lives. */
+export function recordRelease(
+  ctx: ActionContext,
+  action: "upgrade" | "rollback",
+  facts: Record<string, unknown>,
+  input: Connection,
+): void {
+  ctx.record("helm.release", {
+    action,
+    ...facts,
+    namespace: input.namespace ?? "",
+    kube_context: input.kube_context ?? "",
   });
 }

@@ -39,7 +39,6 @@ export type StatusRecord = z.infer<typeof statusRecord>;
 
 /** Statuses of a revision that was running at some point and finished cleanly. */
 const SUCCESSFUL = new Set(["deployed", "superseded"]);
-const PENDING = /^pending-/;
 
 export const isNotFound = (message: string): boolean => /release: not found/.test(message);
 
@@ -153,9 +152,6 @@ export function previousSuccessful(history: readonly HistoryEntry[]): HistoryEnt
     .reverse()
     .find((entry) => entry.revision < current.revision && SUCCESSFUL.has(entry.status));
 }
-
-export const isPending = (entry: HistoryEntry | undefined): boolean =>
-  entry !== undefined && PENDING.test(entry.status);
 
 /** The revision a "Rollback to N" entry returned to (v4 says it in rollback_revision). */
 export function rolledBackTo(entry: HistoryEntry | undefined): number | undefined {

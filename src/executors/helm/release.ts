@@ -4,7 +4,15 @@ import type { ProcessResult } from "../../run/process.js";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
 import { commandFailure, runTool } from "../shared/command.js";
 import { goDurationField } from "../shared/fields.js";
-import { connectionArgs, connectionFields, helmError, helmFailure, releaseField, where } from "./common.js";
+import {
+  connectionArgs,
+  connectionFields,
+  helmError,
+  helmFailure,
+  recordRelease,
+  releaseField,
+  where,
+} from "./common.js";
 import {
   deployedRevision,
   historyArgv,
@@ -94,12 +102,7 @@ export const rollback = defineAction({
       // What now runs, as Helm knows it: a rollback without relctl's records names it this way.
       app_version: after?.app_version ?? "",
     };
-    ctx.record("helm.release", {
-      action: "rollback",
-      ...outputs,
-      namespace: input.namespace ?? "",
-      kube_context: input.kube_context ?? "",
-    });
+    recordRelease(ctx, "rollback", outputs, input);
     ctx.log.info(
       `${input.release}: rolled back to revision ${outputs.rolled_back_to} (now revision ${outputs.revision})`,
     );

@@ -11,6 +11,7 @@ import {
   connectionFields,
   helmError,
   helmFailure,
+  recordRelease,
   releaseField,
   valuesArgs,
   valuesFields,
@@ -150,12 +151,7 @@ export const upgrade = defineAction({
           : "failed";
       const facts = revisionFacts(latest(after));
       const outputs = { release: input.release, previous_revision: previous, ...facts, outcome };
-      ctx.record("helm.release", {
-        action: "upgrade",
-        ...outputs,
-        namespace: input.namespace ?? "",
-        kube_context: input.kube_context ?? "",
-      });
+      recordRelease(ctx, "upgrade", outputs, input);
       throw helmFailure(`helm upgrade ${input.release}`, result, input.release, input, outputs);
     }
     const after = await readHistory(ctx, input.release, input);
@@ -172,12 +168,7 @@ export const upgrade = defineAction({
       installed: before === undefined,
       helm_version: helm.version,
     };
-    ctx.record("helm.release", {
-      action: "upgrade",
-      ...outputs,
-      namespace: input.namespace ?? "",
-      kube_context: input.kube_context ?? "",
-    });
+    recordRelease(ctx, "upgrade", outputs, input);
     ctx.log.info(
       `${input.release}: revision ${previous || "none"} → ${current.revision} (${current.chart ?? input.chart}, ${current.status})`,
     );

@@ -5,7 +5,7 @@
 // plans (as a single attempt); other methods mutate unless the step says read_only: true.
 import { z } from "zod";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
-import { requireSecret } from "../shared/command.js";
+import { cancelledFailure, requireSecret } from "../shared/command.js";
 import { formatDuration } from "../../util/duration.js";
 import { durationMs, keyedRecord, keyMatching, secretName } from "../shared/fields.js";
 import {
@@ -178,7 +178,7 @@ async function attempt(
       signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeout)]),
     });
   } catch (error) {
-    if (ctx.signal.aborted) throw cancelled(ctx, error);
+    if (ctx.signal.aborted) throw cancelledFailure(ctx, error);
     if ((error as Error).name === "TimeoutError") return failed(`no answer within ${input.timeout}ms`);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return failed(`could not connect: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
@@ -187,7 +187,7 @@ async function attempt(
   try {
     text = input.method === "HEAD" ? "" : await response.text();
   } catch (error) {
-    if (ctx.signal.aborted) throw cancelled(ctx, error);
+    if (ctx.signal.aborted) throw cancelledFailure(ctx, error);
     return failed(
       `the answer was cut off (${(error as Error).name === "TimeoutError" ? `no complete body within ${input.timeout}ms` : (error as Error).message})`,
       response.status,
@@ -219,15 +219,6 @@ async function attempt(
     problems.push(`the body does not contain ${JSON.stringify(input.expect.body_contains)}`);
   }
   return { passed: problems.length === 0, reason: problems.join("; "), status, body, json, values };
-}
-
-function cancelled(ctx: ActionContext, cause: unknown): StepFailure {
-  const reason = ctx.signal.reason;
-  if (reason instanceof StepFailure) return reason;
-  return new StepFailure(reason instanceof Error ? reason.message : "cancelled", {
-    kind: "cancelled",
-    cause,
-  });
 }
 
 function outputsOf(result: Attempt, attempts: number, durationMs: number) {
@@ -306,7 +297,7 @@ export const probe = defineAction({
       }
       ctx.log.info(`attempt ${count}: ${result.reason}; next in ${formatDuration(input.interval)}`);
       await ctx.clock.sleep(input.interval, ctx.signal).catch((error: unknown) => {
-        throw cancelled(ctx, error);
+        throw cancelledFailure(ctx, error);
       });
     }
   },

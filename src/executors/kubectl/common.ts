@@ -150,8 +150,5 @@ export function kubectlFailure(
 ): StepFailure {
   const message = kubectlError(result);
   const hint = HINTS.find(([pattern]) => pattern.test(message))?.[1](resource, input);
-  return commandFailure(`${what} failed: ${message}`, result, {
-    ...(hint === undefined ? {} : { hint }),
-    ...(outputs === undefined ? {} : { outputs }),
-  });
+  return commandFailure(`${what} failed: ${message}`, result, { hint, outputs });
 }

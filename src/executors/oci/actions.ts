@@ -1,8 +1,9 @@
 // oci.resolve, oci.exists and oci.retag over the Distribution API v2.
 import { z } from "zod";
-import { DIGEST, digestReference } from "../../oci/reference.js";
+import { digestReference } from "../../oci/reference.js";
 import { defineAction, StepFailure } from "../contract.js";
 import {
+  digestField,
   imageField,
   imageManifestUrl,
   referenceOf,
@@ -80,9 +81,7 @@ const retagInput = z.object({
     "the source: registry/repository@sha256:… (a tag is resolved to its digest first)",
   ),
   tag: tagField.describe("the new tag in the same repository (v1.2.3)"),
-  expected_digest: z
-    .string()
-    .regex(DIGEST, "a digest is sha256: followed by 64 hex characters")
+  expected_digest: digestField
     .optional()
     .describe("refuse unless the source is exactly this digest (the digest that was validated)"),
   overwrite: z
@@ -107,7 +106,7 @@ export const retag = defineAction({
   plan: (input) => {
     const source = input.image.digest ?? input.expected_digest ?? `<digest of ${input.image.text}>`;
     return {
-      summary: `tag ${input.image.registry}/${input.image.repository}@${source} as ${input.tag}`,
+      summary: `tag ${digestReference(input.image, source)} as ${input.tag}`,
       request: { method: "PUT", url: imageManifestUrl(input.image, input.tag, input) },
       details: { reads: `GET ${imageManifestUrl(input.image, source, input)}` },
     };

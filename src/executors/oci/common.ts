@@ -3,8 +3,9 @@
 // errors into StepFailures with a hint.
 import { z } from "zod";
 import { RegistryClient, RegistryError, manifestUrl } from "../../oci/client.js";
-import { isLoopback, parseReference, type ImageReference } from "../../oci/reference.js";
+import { DIGEST, isLoopback, parseReference, type ImageReference } from "../../oci/reference.js";
 import { StepFailure, type ActionContext } from "../contract.js";
+import { cancelledFailure } from "../shared/command.js";
 import { durationMs, optionValue, secretName } from "../shared/fields.js";
 
 export interface ParsedImage extends ImageReference {
@@ -23,6 +24,9 @@ export const imageField = z
     }
     return { ...parsed, text };
   });
+
+/** A manifest digest (expected_digest: the digest that was built and validated). */
+export const digestField = z.string().regex(DIGEST, "a digest is sha256: followed by 64 hex characters");
 
 export const registryFields = {
   plain_http: z
@@ -118,14 +122,7 @@ export async function registryCall<T>(ctx: ActionContext, body: () => Promise<T>
   try {
     return await body();
   } catch (error) {
-    if (ctx.signal.aborted) {
-      const reason = ctx.signal.reason;
-      if (reason instanceof StepFailure) throw reason;
-      throw new StepFailure(reason instanceof Error ? reason.message : "cancelled", {
-        kind: "cancelled",
-        cause: error,
-      });
-    }
+    if (ctx.signal.aborted) throw cancelledFailure(ctx, error);
     if (error instanceof RegistryError) throw registryFailure(error);
     throw error;
   }
@@ -142,5 +139,5 @@ function registryFailure(error: RegistryError): StepFailure {
           : error.status >= 500
             ? "the registry failed; retry the step later"
             : undefined;
-  return new StepFailure(error.message, { ...(hint === undefined ? {} : { hint }), cause: error });
+  return new StepFailure(error.message, { hint, cause: error });
 }

@@ -5,12 +5,17 @@
 import type { ActionContext } from "../contract.js";
 import { formatSpan } from "../../gates/format.js";
 import { parsePrometheusResponse, type QueryOutcome } from "../../gates/prom-result.js";
-import type { Connection } from "./connection.js";
+import { resolveConnection, type Connection, type ConnectionInput } from "./connection.js";
 
 export interface PrometheusClient {
   readonly baseUrl: string;
   instant(query: string, time: Date): Promise<QueryOutcome>;
   range(query: string, start: Date, end: Date, stepMs: number): Promise<QueryOutcome>;
+}
+
+/** A client for the step's connection inputs (address, credentials, CA, timeout). */
+export function connect(ctx: ActionContext, input: ConnectionInput): PrometheusClient {
+  return createClient(ctx, resolveConnection(ctx, input));
 }
 
 const seconds = (date: Date) => (date.getTime() / 1000).toFixed(3);

@@ -7,8 +7,8 @@ import { formatSpan } from "../../gates/format.js";
 import type { GateConfig } from "../../gates/rules.js";
 import { advance, startGate } from "../../gates/timing.js";
 import { defineAction, StepFailure, type ActionContext, type Outputs } from "../contract.js";
-import { createClient } from "./client.js";
-import { plannedUrl, resolveConnection } from "./connection.js";
+import { connect } from "./client.js";
+import { plannedUrl } from "./connection.js";
 import { ms } from "./fields.js";
 import { gateInput, toGateConfig, type GateInput } from "./gate-schema.js";
 import { recordRound, runLive, runLookback, type GateResult } from "./gate-run.js";
@@ -32,10 +32,6 @@ function outputs(result: GateResult, decision: PauseOutcome | null): Outputs {
     measurements: measurementSummary(result.state, result.last),
     decision,
   };
-}
-
-function connect(ctx: ActionContext, input: GateInput) {
-  return createClient(ctx, resolveConnection(ctx, input));
 }
 
 async function evaluate(ctx: ActionContext, input: GateInput, config: GateConfig): Promise<GateResult> {

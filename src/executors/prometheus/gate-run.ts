@@ -3,7 +3,7 @@
 // measurement is recorded as it is taken; progress is logged in words an operator can check.
 import { evaluationRecord, measurementRecord, progressLine } from "../../gates/explain.js";
 import { formatSpan, formatTime } from "../../gates/format.js";
-import { evaluateLookback, type LookbackInputs } from "../../gates/lookback.js";
+import { evaluateLookback, lookbackQueries, type LookbackInputs } from "../../gates/lookback.js";
 import type { QueryOutcome } from "../../gates/prom-result.js";
 import type { Round } from "../../gates/round.js";
 import type { GateConfig } from "../../gates/rules.js";
@@ -12,7 +12,7 @@ import type { GateVerdict } from "../../gates/verdict.js";
 import type { ActionContext } from "../contract.js";
 import type { PrometheusClient } from "./client.js";
 import { freshnessQuery } from "./gate-schema.js";
-import { lookbackQueries, measureRound } from "./measure.js";
+import { measureRound } from "./measure.js";
 
 export interface GateResult {
   verdict: GateVerdict;

@@ -41,14 +41,3 @@ export async function measureRound(client: PrometheusClient, config: GateConfig,
   }
   return combineRound(at, await Promise.all(tasks));
 }
-
-/** Every distinct range query a look-back needs, fetched once. */
-export function lookbackQueries(config: GateConfig): string[] {
-  const queries = new Set<string>();
-  for (const rule of [...config.metrics, ...config.abort]) {
-    queries.add(rule.query);
-    if (rule.baseline) queries.add(rule.baseline.query);
-  }
-  if (config.minTraffic) queries.add(config.minTraffic.query);
-  return [...queries];
-}

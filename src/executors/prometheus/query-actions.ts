@@ -5,14 +5,8 @@ import { z } from "zod";
 import { formatTime } from "../../gates/format.js";
 import type { QueryOutcome, Sample } from "../../gates/prom-result.js";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
-import { createClient } from "./client.js";
-import {
-  checkConnection,
-  connectionFields,
-  plannedUrl,
-  resolveConnection,
-  type ConnectionInput,
-} from "./connection.js";
+import { connect } from "./client.js";
+import { checkConnection, connectionFields, plannedUrl } from "./connection.js";
 import { durationField, ms, parseTimestamp, queryField, timestampField } from "./fields.js";
 
 const value = (sample: Sample): number | string =>
@@ -29,10 +23,6 @@ function succeeded(
     hint: "check the query with promtool or the Prometheus UI, and that the server is reachable",
     outputs: { query, warnings: outcome.warnings },
   });
-}
-
-function client(ctx: ActionContext, input: ConnectionInput) {
-  return createClient(ctx, resolveConnection(ctx, input));
 }
 
 export const query = defineAction({
@@ -61,7 +51,7 @@ export const query = defineAction({
   }),
   run: async (ctx, input) => {
     const time = input.time !== undefined ? new Date(parseTimestamp(input.time)!) : ctx.clock.now();
-    const result = succeeded(ctx, input.query, await client(ctx, input).instant(input.query, time));
+    const result = succeeded(ctx, input.query, await connect(ctx, input).instant(input.query, time));
     const only = result.samples.length === 1 ? result.samples[0] : undefined;
     const outputs = {
       value: only ? value(only) : null,
@@ -114,7 +104,7 @@ export const queryRange = defineAction({
     const start = input.start !== undefined ? parseTimestamp(input.start)! : end - ms(input.range!);
     if (start > end)
       throw new StepFailure("the range starts after it ends", { hint: "check start, end and range" });
-    const outcome = await client(ctx, input).range(
+    const outcome = await connect(ctx, input).range(
       input.query,
       new Date(start),
       new Date(end),

@@ -1,7 +1,8 @@
 // Running an outside tool (helm, cosign, kubectl) from an action: argv arrays through ctx.exec,
 // in the run's directory, with the run's environment plus what the action adds (a password
 // from a secret travels in the child's environment, never in argv), and failures that keep
-// the command, its exit code and the last lines of its stderr.
+// the command, its exit code and the last lines of its stderr (or say the step was cancelled).
+import { isAbsolute, resolve } from "node:path";
 import { StepFailure, type ActionContext } from "../contract.js";
 import type { ProcessResult } from "../../run/process.js";
 import { lastLines, STDERR_TAIL_LINES } from "../../util/text.js";
@@ -57,8 +58,26 @@ export function commandFailure(
     command: result.command,
     exitCode: result.exitCode,
     stderrTail: outputTail(result),
-    ...(options.hint === undefined ? {} : { hint: options.hint }),
-    ...(options.outputs === undefined ? {} : { outputs: options.outputs }),
+    hint: options.hint,
+    outputs: options.outputs,
+  });
+}
+
+/** A path from the playbook, relative to the run's directory unless it is absolute. */
+export function runPath(ctx: Pick<ActionContext, "cwd">, path: string): string {
+  return isAbsolute(path) ? path : resolve(ctx.cwd, path);
+}
+
+/**
+ * The failure to throw when a request or a wait stopped because ctx.signal aborted: the engine's
+ * own reason when it gave one (a timeout), otherwise a cancellation.
+ */
+export function cancelledFailure(ctx: ActionContext, cause: unknown): StepFailure {
+  const reason: unknown = ctx.signal.reason;
+  if (reason instanceof StepFailure) return reason;
+  return new StepFailure(reason instanceof Error ? reason.message : "cancelled", {
+    kind: "cancelled",
+    cause,
   });
 }
 

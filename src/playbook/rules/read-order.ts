@@ -11,6 +11,8 @@ export interface OrderProblem {
 export class ReadOrder {
   private readonly steps = new Map<string, StepDef>();
   private readonly stages = new Map<string, StageDef>();
+  /** Per stage, its steps by id (the first of a duplicated id, which structure rules report). */
+  private readonly stageSteps = new Map<string, Map<string, StepDef>>();
   private readonly readableStages = new Map<string, Set<string>>();
   private readonly waitsFor = new Map<string, Set<string>>();
 
@@ -21,7 +23,12 @@ export class ReadOrder {
   ) {
     for (const stage of playbook.stages) {
       this.stages.set(stage.name, stage);
-      for (const step of stage.steps) if (!this.steps.has(step.id)) this.steps.set(step.id, step);
+      const own = new Map<string, StepDef>();
+      this.stageSteps.set(stage.name, own);
+      for (const step of stage.steps) {
+        if (!this.steps.has(step.id)) this.steps.set(step.id, step);
+        if (!own.has(step.id)) own.set(step.id, step);
+      }
     }
   }
 
@@ -84,9 +91,9 @@ export class ReadOrder {
     if (known) return known;
     const result = new Set<string>();
     this.waitsFor.set(step.id, result);
-    const siblings = this.stages.get(step.stage)?.steps ?? [];
+    const siblings = this.stageSteps.get(step.stage);
     for (const need of step.dependsOn) {
-      const before = siblings.find((candidate) => candidate.id === need);
+      const before = siblings?.get(need);
       if (!before) continue;
       result.add(need);
       for (const further of this.stepAncestors(before)) result.add(further);

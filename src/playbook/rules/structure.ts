@@ -2,7 +2,7 @@
 // things that exist and form no cycle, `on_failure` names a stage.
 import { closestMatch } from "../../util/suggest.js";
 import type { Diagnostic } from "../diagnostics.js";
-import type { Playbook } from "../model.js";
+import type { Playbook, StepDef } from "../model.js";
 import type { Locator } from "./locator.js";
 
 export function checkStructure(
@@ -36,12 +36,16 @@ export function checkStructure(
 function checkStepNeeds(stage: Playbook["stages"][number], where: Locator): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const ids = stage.steps.map((step) => step.id);
+  // A stage may hold hundreds of steps: look them up by id (the first one, when an id is
+  // duplicated; that is reported above), not by walking the list.
+  const byId = new Map<string, StepDef>();
+  for (const step of stage.steps) if (!byId.has(step.id)) byId.set(step.id, step);
   for (const step of stage.steps) {
     // An implicit need (the previous step) always names a real step; it names this step's own id
     // only when two steps share an id, which the duplicate-id rule reports.
     if (!step.explicitNeeds) continue;
     step.dependsOn.forEach((need, index) => {
-      if (ids.includes(need) && need !== step.id) return;
+      if (byId.has(need) && need !== step.id) return;
       const suggestion = closestMatch(need, ids);
       diagnostics.push({
         code: "unknown-need",
@@ -61,13 +65,10 @@ function checkStepNeeds(stage: Playbook["stages"][number], where: Locator): Diag
   const cycle = findCycle(
     ids,
     // A step that needs itself is reported above, not again as a cycle.
-    (id) =>
-      stage.steps
-        .find((step) => step.id === id)
-        ?.dependsOn.filter((need) => ids.includes(need) && need !== id) ?? [],
+    (id) => byId.get(id)?.dependsOn.filter((need) => byId.has(need) && need !== id) ?? [],
   );
   if (cycle) {
-    const step = stage.steps.find((candidate) => candidate.id === cycle[0])!;
+    const step = byId.get(cycle[0]!)!;
     diagnostics.push({
       code: "needs-cycle",
       message: `steps of stage ${stage.name} wait for each other in a cycle: ${cycle.join(" → ")}`,

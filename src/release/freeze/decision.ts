@@ -6,7 +6,7 @@ import { appendJsonLine } from "../../state/jsonl.js";
 import { breakGlassAuditPath } from "../../state/paths.js";
 import type { FreezeCalendar } from "./calendar.js";
 import type { IncidentCheck, IncidentStatus } from "./incidents.js";
-import { activeFreeze, type FreezeWindowRef } from "./windows.js";
+import { activeFreeze, listsEnvironment, type FreezeWindowRef } from "./windows.js";
 import { formatInZone } from "./zoned-time.js";
 
 export interface FreezeBlocked {
@@ -61,7 +61,7 @@ export async function checkFreeze(input: FreezeCheckInput): Promise<FreezeDecisi
     throw usageError('--break-glass needs --reason "…": the override is recorded with it');
   }
   // Incident checks guard the calendar's own environments (a window may name others for itself).
-  const protectedHere = calendar.environments.includes("*") || calendar.environments.includes(environment);
+  const protectedHere = listsEnvironment(calendar.environments, environment);
   const blocks: FreezeBlocked[] = [];
 
   const freeze = activeFreeze(calendar, at, environment);

@@ -43,7 +43,11 @@ export function protects(
   entry: WeeklyWindow | Holiday,
   environment: string,
 ): boolean {
-  const list = entry.environments ?? calendar.environments;
+  return listsEnvironment(entry.environments ?? calendar.environments, environment);
+}
+
+/** Whether an `environments:` list names `environment` ("*" names every one). */
+export function listsEnvironment(list: readonly string[], environment: string): boolean {
   return list.includes("*") || list.includes(environment);
 }
 
