@@ -49,7 +49,8 @@ const approvalSchema = z.object({
   at: z.string().min(1),
   planDigest: z.string().min(1),
   version: z.string(),
-  environment: z.string().min(1),
+  // Empty when the stage names no environment: the approval is then for the plan and version alone.
+  environment: z.string(),
   comment: z.string().optional(),
 });
 

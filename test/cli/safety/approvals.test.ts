@@ -120,6 +120,23 @@ describe.concurrent("approvals", () => {
     expect(p.lines("steps.log")).toEqual([]);
   });
 
+  it("approves a stage that names no environment", async () => {
+    const p = project(PLAYBOOK.replace("    environment: production\n", ""));
+    const runId = await refusedRun(p);
+
+    for (const [role, who] of [
+      ["release-captain", ana],
+      ["oncall-sre", bo],
+    ] as const) {
+      const approved = await p.run(["approve", runId, "--role", role], who);
+      expect(approved.stderr).toBe("");
+      expect(approved.exitCode).toBe(0);
+    }
+
+    expect((await p.run(["resume", runId, "--yes"])).exitCode).toBe(0);
+    expect(p.lines("steps.log")).toEqual(["promoted 1.4.0"]);
+  });
+
   it("--wait waits for the approvals and goes on when they arrive from other processes", async () => {
     const p = project(PLAYBOOK);
     const waiting = p.start(["promote", "--yes", "--wait", "--json"]);
