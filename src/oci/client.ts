@@ -1,9 +1,9 @@
 // A small Distribution API v2 client over fetch: resolve a tag to its digest, read a manifest's
 // exact bytes, put them under another tag. https by default; plain http only when asked (for
 // loopback and lab registries). Bearer-token and basic authentication on 401.
-import { createHash } from "node:crypto";
 import { basicHeader, parseChallenge, tokenUrl, type Credentials } from "./auth.js";
 import { apiHost } from "./reference.js";
+import { sha256Digest } from "../util/hash.js";
 
 export const MANIFEST_TYPES = [
   "application/vnd.oci.image.index.v1+json",
@@ -53,9 +53,6 @@ export interface ManifestInfo {
 export interface Manifest extends ManifestInfo {
   bytes: Uint8Array;
 }
-
-export const sha256Digest = (bytes: Uint8Array): string =>
-  `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
 export function manifestUrl(
   registry: string,

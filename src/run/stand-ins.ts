@@ -2,12 +2,12 @@
 // refuse "registry/app@⟨steps.image.outputs.digest⟩" (it wants a digest there), so the inputs
 // are rendered once more with a stand-in of the right shape for every such value, parsed and
 // planned, and the stand-ins in the plan are turned back into ⟨steps.image.outputs.digest⟩.
-import { createHash } from "node:crypto";
 import { actionMutates, type Action, type ActionPlan } from "../executors/contract.js";
 import { collectUnresolved, renderDeep, type Scope, type StepState } from "../playbook/expr/index.js";
 import type { StepDef } from "../playbook/model.js";
 import { releaseValues } from "./release-values.js";
 import type { RunContext } from "./run-context.js";
+import { sha256Hex } from "../util/hash.js";
 
 export function planWithStandIns(
   step: StepDef,
@@ -43,7 +43,7 @@ export function planWithStandIns(
 
 /** A value of the shape the output usually has: digests look like digests, the rest like words. */
 function standIn(id: string, name: string): string {
-  const hash = createHash("sha256").update(`${id}\0${name}`).digest("hex");
+  const hash = sha256Hex(`${id}\0${name}`);
   return /digest/i.test(name) ? `sha256:${hash}` : `relctl-runtime-${hash.slice(0, 12)}`;
 }
 

@@ -11,7 +11,6 @@
 //   <dir>/checksums.txt.pem    its certificate, or <dir>/checksums.txt.sigstore.json (bundle)
 //
 // Every byte written passes through the Redactor. Signing checksums.txt covers every file.
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, posix } from "node:path";
 import type { EventSink, RunEvent } from "../run/events.js";
@@ -28,6 +27,7 @@ import {
 } from "./evidence-manifest.js";
 import { ensureDir } from "./jsonl.js";
 import { readJournalFile } from "./journal.js";
+import { sha256Hex } from "../util/hash.js";
 
 export const CHECKSUMS_FILE = "checksums.txt";
 export const SIGNATURE_FILES = [
@@ -158,9 +158,7 @@ export async function writeEvidence(
   };
 }
 
-export function sha256(content: Buffer): string {
-  return createHash("sha256").update(content).digest("hex");
-}
+export const sha256 = sha256Hex;
 
 /** `sha256  path` lines sorted by path, as `sha256sum` prints them (so `sha256sum -c` works too). */
 export function checksumsText(files: ReadonlyMap<string, Buffer>): string {

@@ -8,9 +8,9 @@
 //   <stateDir>/approvals/<subject>/*.json      one file per approval (subject: run id or plan digest)
 //   <stateDir>/releases/<environment>.jsonl    last-known-good history
 //   <stateDir>/audit/break-glass.jsonl         every freeze override
-import { createHash } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { RelctlError, ExitCode } from "../errors.js";
+import { sha256Hex } from "../util/hash.js";
 
 export const DEFAULT_STATE_DIR = ".relctl";
 
@@ -35,7 +35,7 @@ export function assertSafeSegment(kind: string, value: string): string {
 
 /** A file-name-safe key for a digest or any other free text (approval subjects, lock targets). */
 export function fileKey(text: string, readable = ""): string {
-  const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
+  const hash = sha256Hex(text).slice(0, 16);
   const prefix = readable
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/^[-.]+/, "")

@@ -1,8 +1,6 @@
 // cosign.sign_blob and cosign.verify_blob: signatures on files (release archives, evidence
 // bundles), kept in a bundle file next to them.
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
 import { runPath, runTool } from "../shared/command.js";
@@ -21,6 +19,7 @@ import {
   verifyingKeyFields,
   verifyingKeyMaterial,
 } from "./common.js";
+import { sha256OfFile } from "../../util/hash.js";
 
 const fileField = positional("file").describe("the file, relative to the run's directory");
 const bundleField = optionValue("bundle")
@@ -40,9 +39,7 @@ async function fileDigest(ctx: ActionContext, file: string, what: string): Promi
       hint: "check the path; it is relative to the run's directory",
     });
   }
-  return createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
+  return sha256OfFile(path);
 }
 
 const signBlobInput = z

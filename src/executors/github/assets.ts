@@ -1,12 +1,12 @@
 // Release assets: files uploaded to a release under a name. A same-named asset is replaced
 // (deleted, then uploaded again) unless GitHub's digest shows it already holds the same bytes,
 // so re-running a release step neither fails on "already_exists" nor uploads twice.
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { z } from "zod";
 import { StepFailure } from "../contract.js";
 import type { GitHubClient } from "./client.js";
+import { sha256Digest } from "../../util/hash.js";
 
 /** GitHub renames other characters, which would break matching by name on a re-run. */
 const ASSET_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/;
@@ -122,7 +122,7 @@ export async function syncAssets(
   const results: UploadedAsset[] = [];
   for (const file of files) {
     const content = await readFile(file.path);
-    const digest = `sha256:${createHash("sha256").update(content).digest("hex")}`;
+    const digest = sha256Digest(content);
     const same = existing.find((asset) => asset.name === file.name);
     if (same && same.digest === digest && (file.label === undefined || same.label === file.label)) {
       log(`asset ${file.name} is already on the release with the same content`);

@@ -1,13 +1,12 @@
 // Chart-level actions: lint, template (both read-only, so plans can show what would deploy),
 // package and dependency_update (they write files).
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
 import { commandFailure, runPath, runTool } from "../shared/command.js";
 import { namespaceField, optionValue } from "../shared/fields.js";
 import { chartField, helmFailure, releaseField, valuesArgs, valuesFields } from "./common.js";
+import { sha256OfFile } from "../../util/hash.js";
 
 export interface LintMessage {
   severity: "INFO" | "WARNING" | "ERROR";
@@ -214,9 +213,7 @@ export const packageChart = defineAction({
       });
     }
     const path = runPath(ctx, match[1]!);
-    const sha256 = createHash("sha256")
-      .update(await readFile(path))
-      .digest("hex");
+    const sha256 = await sha256OfFile(path);
     ctx.record("helm.package", { chart: input.chart, path, sha256 });
     return { path, sha256 };
   },

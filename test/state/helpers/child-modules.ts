@@ -1,25 +1,23 @@
 // Real child processes (killed with SIGKILL, racing for a lock) must run the real state modules.
-// Node 20 cannot import TypeScript, so the few modules they need are transpiled (types erased,
-// nothing else changed) into a temporary folder whose node_modules links to the repository's.
+// Node 20 cannot import TypeScript, so the modules they need (the entry modules and everything
+// those import from src/) are transpiled (types erased, nothing else changed) into a temporary
+// folder whose node_modules links to the repository's.
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
-const MODULES = [
-  "errors.ts",
-  "run/redact.ts",
-  "state/atomic.ts",
-  "state/journal.ts",
-  "state/jsonl.ts",
-  "state/lock-file.ts",
-  "state/lock.ts",
-  "state/paths.ts",
-  "state/resume.ts",
-];
+// The modules the child scripts import; whatever these import from src/ is transpiled with them.
+const ENTRY_MODULES = ["state/journal.ts", "state/lock.ts", "state/resume.ts"];
+
+/** Relative imports (static and dynamic) of transpiled output, as paths of .ts sources. */
+function localImports(module: string, output: string): string[] {
+  const found = output.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)\.js"/g);
+  return [...found].map((match) => posix.join(posix.dirname(module), `${match[1]}.ts`));
+}
 
 let built: string | undefined;
 
@@ -29,7 +27,11 @@ export function childModules(): string {
   const out = mkdtempSync(join(tmpdir(), "relctl-child-"));
   writeFileSync(join(out, "package.json"), '{ "type": "module" }\n');
   symlinkSync(join(repoRoot, "node_modules"), join(out, "node_modules"), "dir");
-  for (const module of MODULES) {
+  const pending = [...ENTRY_MODULES];
+  const done = new Set<string>();
+  for (let module = pending.pop(); module !== undefined; module = pending.pop()) {
+    if (done.has(module)) continue;
+    done.add(module);
     const source = readFileSync(join(repoRoot, "src", module), "utf8");
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: {
@@ -42,6 +44,7 @@ export function childModules(): string {
     const target = join(out, "src", module.replace(/\.ts$/, ".js"));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, outputText);
+    pending.push(...localImports(module, outputText));
   }
   built = out;
   return out;
