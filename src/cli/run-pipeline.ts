@@ -15,7 +15,7 @@ import { Redactor } from "../run/redact.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
-import { evidenceBundle } from "../state/evidence.js";
+import { writeEvidence } from "../state/evidence.js";
 import { openJournal, type JournalSink } from "../state/journal.js";
 import { acquireLock, lockHeldError, type HeldLock } from "../state/lock.js";
 import { defaultEvidenceDir, resolveStateDir } from "../state/paths.js";
@@ -143,8 +143,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     }
     journal = openJournal(stateDir, runId, { redactor });
     const facts = runFacts();
-    const evidence = evidenceBundle(redactor);
-    const sink = fanOut([sinks.sink, journal, facts, evidence]);
+    const sink = fanOut([sinks.sink, journal, facts]);
     const preamble = runPreamble({
       runId,
       journal,
@@ -205,7 +204,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     })) {
       io.err(`${io.color.yellow("warning")}: ${warning}\n`);
     }
-    const written = await evidence.finalize({
+    const written = await writeEvidence(redactor, {
       dir: freshEvidenceDir(defaultEvidenceDir(stateDir, runId)),
       relctlVersion: relctlVersion(),
       journalFile: journal.file,

@@ -31,6 +31,7 @@ export function runFacts(): RunFacts {
   const helmRollbackVersions: { namespace: string; appVersion: string }[] = [];
   let runId = "";
   let at = "";
+  const headShas = new Map<string, string | undefined>();
   return {
     emit(event: RunEvent) {
       runId = event.runId;
@@ -69,7 +70,9 @@ export function runFacts(): RunFacts {
       );
     },
     release(base) {
-      const gitSha = headSha(base.cwd);
+      // HEAD is read once, after the run: the last-known-good record and the evidence name one commit.
+      if (!headShas.has(base.cwd)) headShas.set(base.cwd, headSha(base.cwd));
+      const gitSha = headShas.get(base.cwd);
       return {
         version: base.version,
         ...(base.tag ? { tag: base.tag } : {}),

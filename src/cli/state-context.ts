@@ -23,12 +23,17 @@ export function runEvents(
       hint: "runs are recorded when a stage runs (not for --dry-run); pass --state-dir if they live elsewhere",
     });
   }
-  if (!existsSync(journalPath(stateDir, id))) {
-    throw new RelctlError("E_NO_SUCH_RUN", ExitCode.invalid, `no run ${id} in ${stateDir}`, {
+  requireRun(stateDir, id);
+  return { runId: id, events: readJournal(stateDir, id).events };
+}
+
+/** Refuses a run id the state directory has no journal for. */
+export function requireRun(stateDir: string, runId: string): void {
+  if (!existsSync(journalPath(stateDir, runId))) {
+    throw new RelctlError("E_NO_SUCH_RUN", ExitCode.invalid, `no run ${runId} in ${stateDir}`, {
       hint: "relctl history lists the runs",
     });
   }
-  return { runId: id, events: readJournal(stateDir, id).events };
 }
 
 export function startOf(events: RunEvent[]): Extract<RunEvent, { type: "run.start" }> | undefined {

@@ -53,7 +53,7 @@ const bundle = defineAction({
     const dir = value.dir
       ? runPath(ctx, value.dir)
       : join(runDir(ctx.run.stateDir, ctx.run.id), `evidence-${ctx.step.id}`);
-    const written = await writeEvidence(new Redactor(), [], {
+    const written = await writeEvidence(new Redactor(), {
       dir,
       relctlVersion: relctlVersion(),
       journalFile: journal,

@@ -106,12 +106,3 @@ function excerpt(text: string): string {
   if (flat === "") return "(empty body)";
   return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat);
 }
-
-/** A stable key for a label set, so series from two queries can be matched. */
-export function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .filter((name) => name !== "__name__")
-    .sort()
-    .map((name) => `${name}=${JSON.stringify(labels[name])}`)
-    .join(",");
-}

@@ -13,7 +13,6 @@
 // Every byte written passes through the Redactor. Signing checksums.txt covers every file.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, posix } from "node:path";
-import type { EventSink, RunEvent } from "../run/events.js";
 import type { Redactor } from "../run/redact.js";
 import { RelctlError, ExitCode } from "../errors.js";
 import type { Approval } from "./approvals.js";
@@ -63,8 +62,8 @@ export function signaturePaths(dir: string): SignaturePaths {
 export interface FinalizeOptions {
   dir: string;
   relctlVersion: string;
-  /** The run journal to copy; it covers every start of a resumed run. Default: the events seen. */
-  journalFile?: string;
+  /** The run journal to copy; it covers every start of a resumed run. */
+  journalFile: string;
   release?: ReleaseFacts;
   approvals?: Approval[];
   breakGlass?: Record<string, unknown>[];
@@ -84,24 +83,8 @@ export interface EvidenceWritten {
   signatureFiles: string[];
 }
 
-export interface EvidenceBundle extends EventSink {
-  finalize(options: FinalizeOptions): Promise<EvidenceWritten>;
-}
-
-/** Subscribe it to the run's events; call finalize() once the run is over. */
-export function evidenceBundle(redactor: Redactor): EvidenceBundle {
-  const events: RunEvent[] = [];
-  return {
-    emit: (event) => events.push(event),
-    finalize: (options) => writeEvidence(redactor, events, options),
-  };
-}
-
-export async function writeEvidence(
-  redactor: Redactor,
-  seen: readonly RunEvent[],
-  options: FinalizeOptions,
-): Promise<EvidenceWritten> {
+/** Writes the bundle of a run that is over, from its journal on disk (redacted once more). */
+export async function writeEvidence(redactor: Redactor, options: FinalizeOptions): Promise<EvidenceWritten> {
   const { dir } = options;
   ensureDir(dir);
   if (readdirSync(dir).length > 0) {
@@ -117,9 +100,7 @@ export async function writeEvidence(
   const files = new Map<string, Buffer>();
 
   // The journal copy first: the manifest's journal facts are built from exactly these lines.
-  const events = (options.journalFile ? readJournalFile(options.journalFile).events : seen).map((event) =>
-    redactor.redactDeep(event),
-  );
+  const events = readJournalFile(options.journalFile).events.map((event) => redactor.redactDeep(event));
   files.set("journal.jsonl", Buffer.from(events.map((event) => `${JSON.stringify(event)}\n`).join("")));
 
   const artifactNames: string[] = [];

@@ -6,7 +6,7 @@
 // A rollback appends a record too (the environment now runs that release again), naming the
 // version it rolled back from; a rolled-back version is never offered as a rollback target again.
 // When the local records are gone (a fresh CI runner), Helm's own release history is the
-// fallback: see helmRollbackRevision.
+// fallback: helm.rollback picks its target there (previousSuccessful in executors/helm/history.ts).
 import { z } from "zod";
 import { appendJsonLine, readJsonLines } from "./jsonl.js";
 import { releaseHistoryPath } from "./paths.js";
@@ -80,65 +80,4 @@ export function pickKnownGood(history: readonly ReleaseRecord[]): KnownGood {
     if (record.version !== current.version && !bad.has(record.version)) return { current, previous: record };
   }
   return { current };
-}
-
-/** One entry of `helm history <release> -o json`. */
-export interface HelmHistoryEntry {
-  revision: number;
-  status: string;
-  chart?: string;
-  app_version?: string;
-  updated?: string;
-  description?: string;
-}
-
-const helmEntrySchema = z.looseObject({
-  revision: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
-  status: z.string(),
-  chart: z.string().optional(),
-  app_version: z.string().optional(),
-  updated: z.string().optional(),
-  description: z.string().optional(),
-});
-
-export interface HelmRollbackChoice {
-  /** The revision to pass to `helm rollback <release> <revision>`. */
-  target: HelmHistoryEntry;
-  current: HelmHistoryEntry;
-  reason: string;
-}
-
-/**
- * Picks the revision to roll back to from Helm's history when relctl has no local record: the
- * last revision before the current one whose status says it once ran successfully (`deployed` or
- * `superseded`; `failed`, `pending-*` and `uninstalled` never count). The current one is the
- * revision given, else the newest: after a failed upgrade that is the failed revision, so the
- * target is the release that ran before it; after a good upgrade it is the deployed revision,
- * so the target is the one it superseded. Returns undefined when there is none.
- */
-export function helmRollbackRevision(
-  entries: readonly unknown[],
-  options: { currentRevision?: number } = {},
-): HelmRollbackChoice | undefined {
-  const history = z
-    .array(helmEntrySchema)
-    .parse(entries)
-    .map((entry) => entry as HelmHistoryEntry)
-    .sort((a, b) => a.revision - b.revision);
-  const current =
-    (options.currentRevision !== undefined
-      ? history.find((entry) => entry.revision === options.currentRevision)
-      : undefined) ?? history.at(-1);
-  if (!current) return undefined;
-  const target = history
-    .filter((entry) => entry.revision < current.revision && ["deployed", "superseded"].includes(entry.status))
-    .at(-1);
-  if (!target) return undefined;
-  return {
-    target,
-    current,
-    reason:
-      `revision ${target.revision} (${target.chart ?? "?"}, app ${target.app_version ?? "?"}, ${target.status}) ` +
-      `is the last good revision before the current ${current.revision} (${current.status})`,
-  };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Redactor } from "../../src/run/redact.js";
 import type { Approval } from "../../src/state/approvals.js";
-import { checksumsText, evidenceBundle, sha256, type SignaturePaths } from "../../src/state/evidence.js";
+import { checksumsText, sha256, writeEvidence, type SignaturePaths } from "../../src/state/evidence.js";
 import { formatEvidenceReport, verifyEvidence } from "../../src/state/evidence-verify.js";
 import { openJournal } from "../../src/state/journal.js";
 import { sampleRun } from "./events.js";
@@ -36,11 +36,7 @@ async function writeBundle(options: { signed?: boolean } = {}) {
   redactor.add(SECRET);
   // The journal on disk deliberately holds the secret, as if something upstream forgot to redact.
   const journal = openJournal(root, "20261122T101500Z-3fa2");
-  const bundle = evidenceBundle(redactor);
-  for (const event of sampleRun("20261122T101500Z-3fa2", SECRET)) {
-    journal.emit(event);
-    bundle.emit(event);
-  }
+  for (const event of sampleRun("20261122T101500Z-3fa2", SECRET)) journal.emit(event);
   journal.close();
   const notes = join(root, "release-notes.md");
   writeFileSync(notes, `# 1.4.0\n\nDeployed with token ${SECRET} (oops)\n`);
@@ -56,7 +52,7 @@ async function writeBundle(options: { signed?: boolean } = {}) {
     },
   ];
   const dir = join(root, "evidence");
-  const written = await bundle.finalize({
+  const written = await writeEvidence(redactor, {
     dir,
     relctlVersion: "0.1.0",
     journalFile: journal.file,
@@ -280,10 +276,18 @@ describe("evidence bundles", () => {
     redactor.add(SECRET);
     const binary = join(root, "image.bin");
     writeFileSync(binary, Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(SECRET)]));
-    const bundle = evidenceBundle(redactor);
+    const journalFile = join(root, "journal.jsonl");
+    writeFileSync(journalFile, "");
     await expect(
-      bundle.finalize({ dir: join(root, "out"), relctlVersion: "0.1.0", artifacts: [{ source: binary }] }),
+      writeEvidence(redactor, {
+        dir: join(root, "out"),
+        relctlVersion: "0.1.0",
+        journalFile,
+        artifacts: [{ source: binary }],
+      }),
     ).rejects.toThrow(/is binary and contains a secret/);
-    await expect(bundle.finalize({ dir: root, relctlVersion: "0.1.0" })).rejects.toThrow(/is not empty/);
+    await expect(writeEvidence(redactor, { dir: root, relctlVersion: "0.1.0", journalFile })).rejects.toThrow(
+      /is not empty/,
+    );
   });
 });

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { releaseHistoryPath } from "../../src/state/paths.js";
 import {
-  helmRollbackRevision,
   knownGood,
   lastKnownGood,
   recordRelease,
@@ -89,72 +88,5 @@ describe("last known good", () => {
     expect(() => recordRelease(stateDir(), release("1.2.0", { environment: "../prod" }))).toThrow(
       /invalid environment/,
     );
-  });
-});
-
-describe("rollback target from helm history", () => {
-  // As `helm history api -o json` prints it.
-  const history = [
-    {
-      revision: 1,
-      updated: "2026-11-01T10:00:00Z",
-      status: "superseded",
-      chart: "api-1.1.0",
-      app_version: "1.1.0",
-      description: "Install complete",
-    },
-    {
-      revision: 2,
-      updated: "2026-11-08T10:00:00Z",
-      status: "superseded",
-      chart: "api-1.2.0",
-      app_version: "1.2.0",
-      description: "Upgrade complete",
-    },
-    {
-      revision: 3,
-      updated: "2026-11-15T10:00:00Z",
-      status: "deployed",
-      chart: "api-1.3.0",
-      app_version: "1.3.0",
-      description: "Upgrade complete",
-    },
-  ];
-
-  it("picks the revision the deployed one superseded", () => {
-    const choice = helmRollbackRevision(history);
-    expect(choice?.target.revision).toBe(2);
-    expect(choice?.current.revision).toBe(3);
-    expect(choice?.reason).toBe(
-      "revision 2 (api-1.2.0, app 1.2.0, superseded) is the last good revision before the current 3 (deployed)",
-    );
-  });
-
-  it("after a failed upgrade, picks the release that was running before it", () => {
-    const failed = [...history, { revision: 4, status: "failed", chart: "api-1.4.0", app_version: "1.4.0" }];
-    expect(helmRollbackRevision(failed)?.target.revision).toBe(3);
-  });
-
-  it("skips failed and pending revisions, and accepts revisions printed as strings", () => {
-    const messy = [
-      { revision: "1", status: "superseded", chart: "api-1.1.0" },
-      { revision: "2", status: "failed", chart: "api-1.2.0" },
-      { revision: "3", status: "pending-upgrade", chart: "api-1.2.1" },
-      { revision: "4", status: "deployed", chart: "api-1.3.0" },
-    ];
-    expect(helmRollbackRevision(messy)?.target.revision).toBe(1);
-  });
-
-  it("honours the current revision it is given", () => {
-    expect(helmRollbackRevision(history, { currentRevision: 2 })?.target.revision).toBe(1);
-  });
-
-  it("finds nothing when there is no earlier good revision", () => {
-    expect(helmRollbackRevision([history[0]])).toBeUndefined();
-    expect(helmRollbackRevision([])).toBeUndefined();
-  });
-
-  it("rejects output that is not helm history", () => {
-    expect(() => helmRollbackRevision([{ version: 3 }])).toThrow();
   });
 });

@@ -5,7 +5,7 @@ import { approverIdentity } from "../../state/approvals.js";
 import { DECISIONS, writeDecision, type DecisionKind } from "../../state/decisions.js";
 import { cwdOf, type GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
-import { runEvents, stateDirOf } from "../state-context.js";
+import { requireRun, stateDirOf } from "../state-context.js";
 
 export async function decideCommand(
   runId: string,
@@ -20,7 +20,7 @@ export async function decideCommand(
   }
   if (!decide.reason?.trim()) throw usageError('give a --reason "…": the decision is recorded with it');
   const stateDir = stateDirOf(options);
-  runEvents(stateDir, runId); // the run must exist
+  requireRun(stateDir, runId);
   const result = await writeDecision(stateDir, runId, step, {
     decision: decision as DecisionKind,
     by: approverIdentity({ env: io.env }, cwdOf(options)),

@@ -26,6 +26,7 @@ export const RUN_FIELDS = [
   "failed_at",
   "timeline",
 ] as const;
+export type RunField = (typeof RUN_FIELDS)[number];
 
 interface Site {
   origin: Origin;
