@@ -1,14 +1,18 @@
 // Turns any error that reaches the top into a message a person can act on and an exit code.
 // A stack trace only with -v: users need the what and the how-to-fix, not our internals.
 import { ExitCode, formatLocation, isRelctlError, type RelctlError } from "../errors.js";
-import { workflowCommand, type AnnotationProperties } from "../report/github-actions/commands.js";
+import {
+  isGitHubActions,
+  workflowCommand,
+  type AnnotationProperties,
+} from "../report/github-actions/commands.js";
 import type { Io } from "./io.js";
 
 export function reportFatal(error: unknown, io: Io, verbose: boolean): number {
   const { color } = io;
   if (isRelctlError(error)) {
     // An invalid playbook was annotated problem by problem already.
-    if (io.env.GITHUB_ACTIONS === "true" && error.code !== "E_PLAYBOOK_INVALID") annotate(error, io);
+    if (isGitHubActions(io.env) && error.code !== "E_PLAYBOOK_INVALID") annotate(error, io);
     const where = error.location ? `${formatLocation(error.location)}: ` : "";
     const step = error.stepId ? ` [step ${error.stepId}]` : "";
     io.err(`${color.red("error")}${step}: ${where}${error.message}\n`);

@@ -1,7 +1,7 @@
 // What run, plan and lint share: find the playbook, load and validate it all at once, resolve
 // vars. Any problem is printed with file:line:column and stops the command with exit 2.
 import { playbookInvalid } from "../errors.js";
-import { workflowCommand } from "../report/github-actions/commands.js";
+import { isGitHubActions, workflowCommand } from "../report/github-actions/commands.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/diagnostics.js";
 import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
@@ -22,7 +22,7 @@ export interface Prepared {
 }
 
 export function printDiagnostics(diagnostics: Diagnostic[], io: Io): void {
-  const actions = io.env.GITHUB_ACTIONS === "true";
+  const actions = isGitHubActions(io.env);
   for (const diagnostic of sortDiagnostics(diagnostics)) {
     io.err(`${io.color.red("✗")} ${formatDiagnostic(diagnostic)}\n`);
     // Under GitHub Actions each problem is also an annotation on its playbook line.

@@ -2,6 +2,7 @@
 // annotations and outputs when running there, and relctl's own metrics when asked for.
 import { resolve } from "node:path";
 import { fanOut } from "../report/fan-out.js";
+import { isGitHubActions } from "../report/github-actions/commands.js";
 import { jsonLinesReporter } from "../report/json-lines.js";
 import type { MetricsReporter } from "../report/metrics.js";
 import { terminalReporter } from "../report/terminal.js";
@@ -26,7 +27,7 @@ export async function runSinks(
       ? jsonLinesReporter(io.out)
       : terminalReporter({ out: io.out, err: io.err, color: io.color, verbose: options.verbose }),
   ];
-  if (io.env.GITHUB_ACTIONS === "true") {
+  if (isGitHubActions(io.env)) {
     const { githubActionsReporter } = await import("../report/github-actions.js");
     // Workflow commands go to stderr, which the runner reads too, so --json keeps stdout clean.
     const actions = githubActionsReporter({ env: io.env, write: io.err, cwd: context.cwd });

@@ -20,6 +20,7 @@ import {
   formatRcVersion,
   formatTag,
   nextRcNumber,
+  normaliseVersion,
   parseTag,
   type ParsedTag,
   type TagFormat,
@@ -89,8 +90,7 @@ export async function computeNextVersion(git: GitClient, options: NextVersionOpt
   const head = await releaseCommit(git, options.ref);
   const { tags, releases } = await releaseTags(git, head, options.format);
 
-  const forced =
-    options.forceVersion === undefined ? undefined : semver.valid(semver.clean(options.forceVersion));
+  const forced = options.forceVersion === undefined ? undefined : normaliseVersion(options.forceVersion);
   const onHead = releases.find((tag) => tag.commit === head);
   if (!options.rc && onHead && (options.forceVersion === undefined || forced === onHead.parsed.version)) {
     return alreadyReleased(git, head, onHead, releases, options);

@@ -85,8 +85,12 @@ export function nextRcNumber(tags: readonly string[], base: string, format: TagF
 
 /** `v1.2.0` or `1.2.0` → `1.2.0`; undefined when the text is not a semantic version. */
 export function normaliseVersion(text: string): string | undefined {
-  const trimmed = text.trim().replace(/^v(?=\d)/i, "");
-  return semver.valid(trimmed) ?? undefined;
+  return semver.valid(withoutVPrefix(text)) ?? undefined;
+}
+
+/** ` v1.2.0 ` → `1.2.0`, `Unreleased` → `Unreleased`: the `v` goes only before a digit. */
+export function withoutVPrefix(text: string): string {
+  return text.trim().replace(/^v(?=\d)/i, "");
 }
 
 function escapeRegExp(text: string): string {

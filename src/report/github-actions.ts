@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { EventSink } from "../run/events.js";
 import { errorLines } from "./format.js";
 import {
+  isGitHubActions,
   outputEntry,
   outputName,
   outputValue,
@@ -39,10 +40,6 @@ export interface GitHubActionsOptions {
   maxOutputBytes?: number;
   /** Makes the $GITHUB_OUTPUT delimiters (random by default). */
   delimiter?: () => string;
-}
-
-export function isGitHubActions(env: Readonly<Record<string, string | undefined>>): boolean {
-  return env.GITHUB_ACTIONS === "true";
 }
 
 /** The sink, or undefined when not running under GitHub Actions. */

@@ -5,7 +5,7 @@
 // newer tag first.) A cut points [Unreleased] at the new tag and adds the new version's link right
 // below it, in the file's own style (host, path, tag prefix, label, the spacing after the colon).
 // Files without links stay without links.
-import { formatTag } from "../tag-format.js";
+import { formatTag, withoutVPrefix } from "../tag-format.js";
 import { insertLines, type LineFile } from "./lines.js";
 import type { ChangelogStructure, LinkDefinition } from "./structure.js";
 
@@ -114,5 +114,5 @@ function linkLine(file: LineFile, like: LinkDefinition, label: string, url: stri
 }
 
 function sameVersion(label: string, version: string): boolean {
-  return label.trim().replace(/^v(?=\d)/i, "") === version;
+  return withoutVPrefix(label) === version;
 }

@@ -8,6 +8,7 @@
 // Setext headings (a line underlined with === or ---) are not edited: a file that writes its
 // releases that way is refused rather than half understood.
 import { ReleaseRuleError } from "../errors.js";
+import { withoutVPrefix } from "../tag-format.js";
 import { isBlank, type Line } from "./lines.js";
 
 export interface ReleaseHeading {
@@ -175,7 +176,7 @@ export function sectionEnd(structure: ChangelogStructure, heading: ReleaseHeadin
 
 /** `unreleased` (any case) or a version with or without `v`. */
 export function findHeading(structure: ChangelogStructure, wanted: string): ReleaseHeading | undefined {
-  const key = wanted.trim().replace(/^v(?=\d)/i, "");
+  const key = withoutVPrefix(wanted);
   if (key.toLowerCase() === "unreleased") return structure.headings.find((heading) => heading.unreleased);
   return structure.headings.find((heading) => heading.version === key);
 }

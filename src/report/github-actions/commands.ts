@@ -3,6 +3,11 @@
 // % \r \n; property values also escape : and , — so a message can never start a command line.
 import { randomUUID } from "node:crypto";
 
+/** True inside a GitHub Actions job (the runner sets GITHUB_ACTIONS=true). */
+export function isGitHubActions(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.GITHUB_ACTIONS === "true";
+}
+
 export function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
