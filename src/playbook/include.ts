@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
-import { playbookFileSchema, type PlaybookFile } from "./schema.js";
+import { OWN_KEY, playbookFileSchema, type PlaybookFile } from "./schema.js";
 import { issuesToDiagnostics } from "./schema-issues.js";
 import { locate, readSource, type SourceFile } from "./source.js";
 
@@ -114,7 +114,7 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
  */
 function withoutExtensions(data: unknown): unknown {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
-  return Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith("x-")));
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !OWN_KEY.test(key)));
 }
 
 /** The file without the entries that carry schema issues; their names are recorded as broken. */

@@ -1,7 +1,7 @@
 // The JSON Schema of the playbook format, generated from the zod schemas (never written by
 // hand), for editor completion: `relctl schema > relctl.schema.json`.
 import { z } from "zod";
-import { playbookFileSchema } from "./schema.js";
+import { OWN_KEY, playbookFileSchema } from "./schema.js";
 
 export function playbookJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(playbookFileSchema, {
@@ -13,5 +13,8 @@ export function playbookJsonSchema(): Record<string, unknown> {
     $id: "https://relctl.dev/schema/playbook-v1.json",
     title: "relctl playbook (relctl/v1)",
     ...schema,
+    // Top-level `x-` keys are the playbook's own (anchors to merge into steps); the loader drops
+    // them before the strict schema sees the file, so the editor's schema must allow them too.
+    patternProperties: { [OWN_KEY.source]: { description: "the playbook's own: YAML anchors and notes" } },
   };
 }

@@ -11,6 +11,7 @@ import { readPlaybookFiles } from "./include.js";
 import type { Playbook, StepDef } from "./model.js";
 import { checkExecutors } from "./rules/executors.js";
 import { checkExpressions } from "./rules/expressions.js";
+import { checkFreezeCalendar } from "./rules/freeze-calendar.js";
 import { Locator } from "./rules/locator.js";
 import { checkStructure } from "./rules/structure.js";
 import { locate, type SourceFile } from "./source.js";
@@ -65,6 +66,7 @@ export async function loadPlaybook(file: string, options: LoadOptions): Promise<
     ...checkStructure(playbook, where, read.broken.stages),
     ...executors.diagnostics,
     ...checkExpressions(playbook, executors.actions, where, read.broken),
+    ...(await checkFreezeCalendar(playbook, where, display)),
   ];
   return { playbook, diagnostics, sources: read.sources, actions: executors.actions, registry };
 }

@@ -11,6 +11,8 @@ export const NAME = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-
 /** What NAME allows, in words (for error messages). */
 const NAME_RULE = "names are letters, digits, - and _, starting with a letter or _";
 export const USES = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*$/;
+/** Top-level keys the playbook keeps for itself (docker-compose's `x-`), dropped before checking. */
+export const OWN_KEY = /^x-/;
 
 const duration = z
   .union([z.string(), z.number().nonnegative()])

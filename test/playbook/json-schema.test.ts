@@ -17,6 +17,7 @@ type Schema = {
   properties?: Record<string, Schema>;
   additionalProperties?: boolean | Schema;
   propertyNames?: { pattern?: string };
+  patternProperties?: Record<string, Schema>;
   items?: Schema;
   anyOf?: Schema[];
   $ref?: string;
@@ -66,7 +67,9 @@ function unknownKeys(value: unknown, node: Schema, path: string): string[] {
   const found: string[] = [];
   for (const [key, item] of Object.entries(value)) {
     const where = path === "" ? key : `${path}.${key}`;
-    const known = node.properties?.[key];
+    const known =
+      node.properties?.[key] ??
+      Object.entries(node.patternProperties ?? {}).find(([pattern]) => new RegExp(pattern).test(key))?.[1];
     if (known) {
       found.push(...unknownKeys(item, known, where));
     } else if (typeof node.additionalProperties === "object") {
@@ -164,6 +167,8 @@ describe("the playbook JSON Schema", () => {
     const document = {
       apiVersion: "relctl/v1",
       stagse: {},
+      "x-defaults": { timeout: "5m" },
+      "defaults-x": {},
       vars: { v: { defualt: 1 }, ok: [1] },
       secrets: { s: { from: "env://S", requried: true } },
       stages: {
@@ -172,6 +177,7 @@ describe("the playbook JSON Schema", () => {
       },
     };
     expect(unknownKeys(document, schema, "").sort()).toEqual([
+      "defaults-x",
       "secrets.s.requried",
       "stages.Build (name)",
       "stages.build.steps[0].retry.backof",
