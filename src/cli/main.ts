@@ -12,7 +12,7 @@ import { relctlVersion } from "../util/package-version.js";
 type Handler = (options: GlobalOptions, io: Io) => Promise<number>;
 
 const PHASE_HELP: Record<string, string> = {
-  freeze: "start the code freeze: check the window, announce, lock the branch",
+  freeze: "start the code freeze: check the tree and the error budget, compute the RC, announce",
   build: "build and push release-candidate artifacts",
   sign: "sign artifacts by digest and verify the signatures",
   stage: "deploy the candidate to staging",

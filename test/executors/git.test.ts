@@ -25,6 +25,185 @@ const WRITING = [
   "changelog_cut",
 ];
 
+/** The git command (and the details a reviewer sees) each action plans for its minimal input. */
+const MINIMAL_PLANS: Record<string, { argv?: string[]; details?: Record<string, unknown> }> = {
+  ensure_clean: { argv: ["git", "status", "--porcelain=v1", "--untracked-files=normal"] },
+  ensure_branch: {
+    argv: ["git", "fetch", "--no-tags", "--", "origin", "+refs/heads/main:refs/remotes/origin/main"],
+  },
+  fetch_tags: { argv: ["git", "fetch", "--tags", "--no-recurse-submodules", "--", "origin"] },
+  next_version: { argv: ["git", "log", "<last release tag>..HEAD"], details: {} },
+  check_hotfix: { argv: ["git", "log", "<last release tag>..HEAD"] },
+  changelog_notes: { details: { file: "CHANGELOG.md" } },
+  tag: {
+    argv: ["git", "tag", "--annotate", "--cleanup=whitespace", "--file", "<message>", "--", "v1.0.0", "HEAD"],
+    details: { message: "Release v1.0.0" },
+  },
+  push_tag: { argv: ["git", "push", "--", "origin", "refs/tags/v1.0.0:refs/tags/v1.0.0"] },
+  promote_rc: {
+    argv: [
+      "git",
+      "tag",
+      "--annotate",
+      "--cleanup=whitespace",
+      "--file",
+      "<message>",
+      "--",
+      "v1.0.0",
+      "v1.0.0-rc.1^{commit}",
+    ],
+    details: { message: "Release v1.0.0, promoted from v1.0.0-rc.1" },
+  },
+  create_branch: { argv: ["git", "branch", "--no-track", "--", "release/v1.0.0-rc.1", "HEAD"] },
+  hotfix_branch: { argv: ["git", "branch", "--no-track", "--", "<hotfix branch>", "refs/tags/v1.0.0"] },
+  cherry_pick: { argv: ["git", "cherry-pick", "-x", "abc1234"] },
+  changelog_cut: { details: { file: "CHANGELOG.md" } },
+};
+
+/** Inputs that change the planned command. */
+const PLAN_VARIANTS: {
+  action: string;
+  variant: string;
+  input: Record<string, unknown>;
+  planned: { argv?: string[]; details?: Record<string, unknown> };
+}[] = [
+  {
+    action: "ensure_clean",
+    variant: "untracked files allowed",
+    input: { allow_untracked: true },
+    planned: { argv: ["git", "status", "--porcelain=v1", "--untracked-files=no"] },
+  },
+  {
+    action: "ensure_branch",
+    variant: "another branch and remote",
+    input: { name: "release/v1.2", remote: "upstream" },
+    planned: {
+      argv: [
+        "git",
+        "fetch",
+        "--no-tags",
+        "--",
+        "upstream",
+        "+refs/heads/release/v1.2:refs/remotes/upstream/release/v1.2",
+      ],
+    },
+  },
+  {
+    action: "ensure_branch",
+    variant: "no remote check",
+    input: { up_to_date: false },
+    planned: { argv: ["git", "symbolic-ref", "--short", "HEAD"] },
+  },
+  {
+    action: "fetch_tags",
+    variant: "another remote",
+    input: { remote: "upstream" },
+    planned: { argv: ["git", "fetch", "--tags", "--no-recurse-submodules", "--", "upstream"] },
+  },
+  {
+    action: "next_version",
+    variant: "a forced version",
+    input: { rc: true, force_version: "2.0.0" },
+    planned: { argv: ["git", "log", "<last release tag>..HEAD"], details: { force_version: "2.0.0" } },
+  },
+  {
+    action: "check_hotfix",
+    variant: "a base tag and ref",
+    input: { base: "v1.2.0", ref: "hotfix/v1.2.1" },
+    planned: { argv: ["git", "log", "v1.2.0..hotfix/v1.2.1"] },
+  },
+  {
+    action: "tag",
+    variant: "a ref, a message and a push",
+    input: {
+      tag: "v1.2.0",
+      ref: "abc1234",
+      message: "Release 1.2.0\n\n- fix",
+      push: true,
+      remote: "upstream",
+    },
+    planned: {
+      argv: [
+        "git",
+        "tag",
+        "--annotate",
+        "--cleanup=whitespace",
+        "--file",
+        "<message>",
+        "--",
+        "v1.2.0",
+        "abc1234",
+      ],
+      details: {
+        message: "Release 1.2.0\n\n- fix",
+        then: "git push -- upstream refs/tags/v1.2.0:refs/tags/v1.2.0",
+      },
+    },
+  },
+  {
+    action: "push_tag",
+    variant: "another remote",
+    input: { tag: "v1.2.0", remote: "upstream" },
+    planned: { argv: ["git", "push", "--", "upstream", "refs/tags/v1.2.0:refs/tags/v1.2.0"] },
+  },
+  {
+    action: "promote_rc",
+    variant: "a version, a validated commit and a push",
+    input: { version: "1.3.0", commit: "abc1234", push: true },
+    planned: {
+      argv: [
+        "git",
+        "tag",
+        "--annotate",
+        "--cleanup=whitespace",
+        "--file",
+        "<message>",
+        "--",
+        "v1.3.0",
+        "<rc tag>^{commit}",
+      ],
+      details: {
+        message: "Release v1.3.0, promoted from the highest RC of 1.3.0",
+        expected_commit: "abc1234",
+        then: "git push -- origin refs/tags/v1.3.0:refs/tags/v1.3.0",
+      },
+    },
+  },
+  {
+    action: "create_branch",
+    variant: "a start point and a push",
+    input: { name: "release/v1.2.0", from: "v1.2.0-rc.1", push: true },
+    planned: {
+      argv: ["git", "branch", "--no-track", "--", "release/v1.2.0", "v1.2.0-rc.1"],
+      details: { then: "git push -- origin refs/heads/release/v1.2.0:refs/heads/release/v1.2.0" },
+    },
+  },
+  {
+    action: "hotfix_branch",
+    variant: "a version and a branch name",
+    input: { version: "1.2.0", name: "hotfix/urgent" },
+    planned: { argv: ["git", "branch", "--no-track", "--", "hotfix/urgent", "refs/tags/v1.2.0"] },
+  },
+  {
+    action: "cherry_pick",
+    variant: "merge commits without -x",
+    input: { commits: ["abc1234", "def5678"], record_origin: false, mainline: 1 },
+    planned: { argv: ["git", "cherry-pick", "-m", "1", "abc1234", "def5678"] },
+  },
+  {
+    action: "changelog_cut",
+    variant: "another file and a date",
+    input: { version: "1.2.0", file: "docs/CHANGES.md", date: "2026-01-08" },
+    planned: { details: { file: "docs/CHANGES.md", date: "2026-01-08" } },
+  },
+  {
+    action: "changelog_notes",
+    variant: "another file",
+    input: { version: "1.2.0", file: "docs/CHANGES.md" },
+    planned: { details: { file: "docs/CHANGES.md" } },
+  },
+];
+
 describe("the git executor", () => {
   it("is registered as a built-in executor", async () => {
     expect(await createRegistry().load("git")).toBe(git);
@@ -52,8 +231,17 @@ describe("the git executor", () => {
     const action = git.actions[name]!;
     const plan = action.plan(action.input.parse(minimalInput(name)));
     expect(plan.summary.length).toBeGreaterThan(10);
-    if (plan.argv) expect(plan.argv[0]).toBe("git");
+    expect({ argv: plan.argv, details: plan.details }).toEqual(MINIMAL_PLANS[name]);
   });
+
+  it.each(PLAN_VARIANTS)(
+    "plans $action with $variant as the exact git command",
+    ({ action, input, planned }) => {
+      const definition = git.actions[action]!;
+      const plan = definition.plan(definition.input.parse(input));
+      expect({ argv: plan.argv, details: plan.details }).toEqual(planned);
+    },
+  );
 
   it("stops with a cancelled failure when the step is aborted", async () => {
     const repo = createRepo();

@@ -39,22 +39,3 @@ export async function loopbackServer(handler: Handler): Promise<LoopbackServer> 
       }),
   };
 }
-
-/** A registry that knows tags → digests and answers HEAD manifest requests with the digest. */
-export function tagRegistry(tags: Record<string, string>): Handler {
-  return (request, response) => {
-    const match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(request.url ?? "");
-    const digest = match ? tags[`${match[1]}:${match[2]}`] : undefined;
-    if (!digest) {
-      response.writeHead(404, { "content-type": "application/json" });
-      response.end(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }));
-      return;
-    }
-    response.writeHead(200, {
-      "content-type": "application/vnd.oci.image.manifest.v1+json",
-      "docker-content-digest": digest,
-      "content-length": "512",
-    });
-    response.end();
-  };
-}

@@ -10,8 +10,15 @@
 // as cosign's: 10 no signatures, 11 tag not found, 12 no matching signatures, 13 no certificate,
 // 1 any other error ("Error: …" and "main.go:74: error during command execution: …" on stderr).
 // Unknown flags fail like cobra: "Error: unknown flag: --foo".
+//
+// Like cosign, sign, sign-blob and attest print the transparency-log privacy statement and ask
+// "Are you sure you would like to continue? [y/N]" on stdin before a Rekor upload, unless --yes
+// (or --tlog-upload=false): nobody answering (stdin at its end, as in CI) declines, and the
+// command fails with "user declined the prompt". (The fake treats every image as public: real
+// cosign skips the upload instead when it cannot read the image anonymously.) Without --key,
+// sign, sign-blob and attest fail as keyless signing does where no OIDC token can be had.
 import { createHash, generateKeyPairSync, sign as ecSign, verify as ecVerify } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Buffer } from "node:buffer";
 import process from "node:process";
@@ -107,6 +114,65 @@ function annotationsOf(list) {
 
 const signaturesFile = () => join(STATE(), "signatures.json");
 
+const KEYLESS = "signing in keyless mode needs an OIDC identity token; none available (fake)";
+
+// cosign's privacy statement (cmd/cosign/cli/sign/privacy), printed before a Rekor upload.
+const STATEMENT = `
+\tThe sigstore service, hosted by sigstore a Series of LF Projects, LLC, is provided pursuant to the Hosted Project Tools Terms of Use, available at https://lfprojects.org/policies/hosted-project-tools-terms-of-use/.
+\tNote that if your submission includes personal data associated with this signed artifact, it will be part of an immutable record.
+\tThis may include the email address associated with the account with which you authenticate your contractual Agreement.
+\tThis information will be used for signing this artifact and will be stored in public transparency logs and cannot be removed later, and is subject to the Immutable Record notice at https://lfprojects.org/policies/hosted-project-tools-immutable-records/.
+`;
+const CONFIRMATION =
+  "By typing 'y', you attest that (1) you are not submitting the personal data of any other person; and (2) you understand and agree to the statement and the Agreement terms at the URLs listed above.";
+
+/** One line from stdin, read the way cosign's prompt reads it: up to a newline or the end. */
+function readLine() {
+  const byte = Buffer.alloc(1);
+  const bytes = [];
+  for (;;) {
+    let read;
+    try {
+      read = readSync(0, byte, 0, 1, null);
+    } catch (error) {
+      if (error.code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (error.code === "EOF" || error.code === "EBADF") break;
+      throw error;
+    }
+    if (read === 0 || byte[0] === 0x0a) break;
+    bytes.push(byte[0]);
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/**
+ * The confirmation cosign asks for before uploading to the transparency log (ui.ConfirmContinue):
+ * skipped with --yes or when the upload is off; "y" goes on, no answer or "n" declines.
+ */
+function confirmTlogUpload(flags) {
+  if (flags["tlog-upload"] === false || flags.yes) return;
+  err(`${STATEMENT}\n${CONFIRMATION}\n`);
+  err("Are you sure you would like to continue? [y/N] ");
+  const answer = readLine();
+  const value = answer.toLowerCase();
+  if (value === "y") return;
+  if (value === "" || value === "n") throw new CosignError("user declined the prompt");
+  throw new CosignError(`invalid input ${JSON.stringify(answer)} (allowed values y, n)`);
+}
+
+/** Runs `step`, prefixing a CosignError's message the way cosign wraps errors on their way up. */
+function wrapped(prefix, step) {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof CosignError) throw new CosignError(`${prefix}${error.message}`, error.code);
+    throw error;
+  }
+}
+
 function signImage(args) {
   const { flags, positionals } = parse(args, {
     ...REGISTRY,
@@ -123,8 +189,7 @@ function signImage(args) {
     "registry-referrers-mode": { type: "string" },
   });
   if (positionals.length !== 1) throw new CosignError("accepts 1 arg(s), received " + positionals.length);
-  if (!flags.key)
-    throw new CosignError("signing in keyless mode needs an OIDC identity token; none available (fake)");
+  if (!flags.key) throw new CosignError(KEYLESS);
   const reference = positionals[0];
   const image = parseImage(reference);
   if (!image.digest) {
@@ -145,6 +210,7 @@ function signImage(args) {
     throw error;
   }
   const annotations = annotationsOf(flags.annotations);
+  wrapped(`signing [${reference}]: signing digest: should upload to tlog: `, () => confirmTlogUpload(flags));
   const payload = {
     critical: {
       identity: { "docker-reference": resolved.repo },
@@ -231,14 +297,14 @@ function signBlob(args) {
     b64: { type: "bool" },
   });
   if (positionals.length !== 1) throw new CosignError(`accepts 1 arg(s), received ${positionals.length}`);
-  if (!flags.key)
-    throw new CosignError("signing in keyless mode needs an OIDC identity token; none available (fake)");
+  if (!flags.key) throw new CosignError(KEYLESS);
   const file = positionals[0];
   const key = signer(flags.key, STATE());
   if (!existsSync(resolve(process.cwd(), file)))
     throw new CosignError(`open ${file}: no such file or directory`);
   err(`Using payload from: ${file}\n`);
   const signature = ecSign("sha256", readFileSync(resolve(process.cwd(), file)), key).toString("base64");
+  wrapped(`signing ${file}: upload to tlog: `, () => confirmTlogUpload(flags));
   const tlog = flags["tlog-upload"] !== false;
   if (flags.bundle) {
     const bundle = {
@@ -291,6 +357,22 @@ function verifyBlob(args) {
   err("Verified OK\n");
 }
 
+// cosign attest --type: a name cosign knows, or a URI (Go's url.ParseRequestURI: an absolute
+// URI, or an absolute path).
+const PREDICATE_TYPES = new Set([
+  "slsaprovenance",
+  "slsaprovenance02",
+  "slsaprovenance1",
+  "link",
+  "spdx",
+  "spdxjson",
+  "cyclonedx",
+  "vuln",
+  "openvex",
+  "custom",
+]);
+const isRequestUri = (text) => /^(?:[A-Za-z][A-Za-z0-9+.-]*:|\/)/.test(text) && !/[\s\p{Cc}]/u.test(text);
+
 function attest(args) {
   const { flags, positionals } = parse(args, {
     ...REGISTRY,
@@ -306,7 +388,11 @@ function attest(args) {
   if (positionals.length !== 1) throw new CosignError(`accepts 1 arg(s), received ${positionals.length}`);
   if (!flags.predicate) throw new CosignError('required flag(s) "predicate" not set');
   const reference = positionals[0];
-  const key = signer(flags.key ?? "", STATE());
+  const type = flags.type ?? "custom";
+  if (!PREDICATE_TYPES.has(type) && !isRequestUri(type))
+    throw new CosignError(`signing ${reference}: invalid predicate type: ${type}`);
+  if (!flags.key) throw new CosignError(`signing ${reference}: getting signer: ${KEYLESS}`);
+  const key = signer(flags.key, STATE());
   const path = resolve(process.cwd(), flags.predicate);
   if (!existsSync(path)) throw new CosignError(`open ${flags.predicate}: no such file or directory`);
   const predicate = readFileSync(path);
@@ -317,10 +403,10 @@ function attest(args) {
   }
   err(`Using payload from: ${flags.predicate}\n`);
   const resolved = resolveImage(reference);
+  wrapped(`signing ${reference}: should upload to tlog: `, () => confirmTlogUpload(flags));
   const file = join(STATE(), "attestations.json");
   const all = readJson(file, {});
   const id = `${resolved.repo}@${resolved.digest}`;
-  const type = flags.type ?? "custom";
   const kept = flags.replace ? (all[id] ?? []).filter((item) => item.type !== type) : (all[id] ?? []);
   const statement = Buffer.from(
     JSON.stringify({ type, predicate: createHash("sha256").update(predicate).digest("hex") }),

@@ -7,8 +7,13 @@
 //
 // Faults a test can cause, through the values of a release (as a real chart would misbehave):
 //   fake.fail: "<message>"   the deploy fails with that message (as pods that never get ready)
-//   fake.hang: true          the operation writes a pending-* revision and never finishes
-//                            (kill it to leave the release locked, like an interrupted helm)
+//   fake.hang: true          the release's resources never become ready: an upgrade or rollback
+//                            that waits for them (--wait, --atomic, v4 --wait=watcher|legacy or
+//                            --rollback-on-failure) writes a pending-* revision, waits --timeout
+//                            (default 5m0s), then fails like helm with "context deadline
+//                            exceeded" and a failed revision (rolled back when atomic); kill it
+//                            before then to leave the release locked, like an interrupted helm.
+//                            Without waiting, helm does not notice: the deploy succeeds.
 // and through the state directory: unreachable.json (a list of kube-contexts whose cluster does
 // not answer).
 //
@@ -42,7 +47,6 @@ import { dependency, lint, packageChart, template } from "./lib/helm-chart-comma
 import {
   chartLabel,
   deployOutcome,
-  hangWithPending,
   isPending,
   last,
   loadHistory,
@@ -53,6 +57,8 @@ import {
   saveHistory,
   STATE,
   supersedeDeployed,
+  waitsForReady,
+  waitUntilTimeout,
 } from "./lib/helm-store.mjs";
 import { logCall } from "./lib/state.mjs";
 
@@ -185,17 +191,16 @@ function upgrade(args) {
     manifest,
     notes,
   });
-  if (outcome.hang) return hangWithPending(file, revisions, revision);
-  if (outcome.error) {
+  const failed = (message) => {
     revision.info.status = "failed";
     revision.info.description = installing
-      ? `Release "${name}" failed: ${outcome.error}`
-      : `Upgrade "${name}" failed: ${outcome.error}`;
+      ? `Release "${name}" failed: ${message}`
+      : `Upgrade "${name}" failed: ${message}`;
     revisions.push(revision);
     if (atomic && installing) {
       rmSync(file, { force: true });
       fail(
-        `${phase}: release ${name} failed, and has been uninstalled due to ${reason} being set: ${outcome.error}`,
+        `${phase}: release ${name} failed, and has been uninstalled due to ${reason} being set: ${message}`,
       );
     }
     if (atomic) {
@@ -203,16 +208,19 @@ function upgrade(args) {
         atomicRollback(revisions, revision);
       } catch (error) {
         saveHistory(file, revisions);
-        fail(`${phase}: ${outcome.error}: ${error.message}`);
+        fail(`${phase}: ${message}: ${error.message}`);
       }
       saveHistory(file, prune(revisions, flags["history-max"] ?? 10));
       fail(
-        `${phase}: release ${name} failed, and has been rolled back due to ${reason} being set: ${outcome.error}`,
+        `${phase}: release ${name} failed, and has been rolled back due to ${reason} being set: ${message}`,
       );
     }
     saveHistory(file, prune(revisions, flags["history-max"] ?? 10));
-    fail(`${phase}: ${outcome.error}`);
-  }
+    fail(`${phase}: ${message}`);
+  };
+  if (outcome.hang && waitsForReady(flags, atomic))
+    return waitUntilTimeout(file, revisions, revision, flags.timeout, failed);
+  if (outcome.error) failed(outcome.error);
   supersedeDeployed(revisions);
   revision.info.status = "deployed";
   revision.info.description = flags.description ?? (installing ? "Install complete" : "Upgrade complete");
@@ -251,7 +259,16 @@ function rollback(args) {
     manifest: source.manifest,
   });
   if (V4) revision.rollback_revision = target;
-  if (outcome.hang) return hangWithPending(file, revisions, revision);
+  if (outcome.hang && waitsForReady(flags, false)) {
+    return waitUntilTimeout(file, revisions, revision, flags.timeout, (message) => {
+      // helm gave up waiting: the release it rolled back from stays as it was.
+      revision.info.status = "failed";
+      revision.info.description = `Release "${name}" failed: ${message}`;
+      revisions.push(revision);
+      saveHistory(file, revisions);
+      fail(`release ${name} failed: ${message}`);
+    });
+  }
   if (outcome.error) {
     for (const item of revisions)
       if (item.version === current.version && item.info.status === "deployed")

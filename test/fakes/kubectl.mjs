@@ -3,13 +3,16 @@
 // Like Kubernetes, `set image` starts a new revision (or re-activates the revision whose pod
 // template matches, renumbered to the newest), and `rollout undo` moves the previous (or given)
 // revision to the top under a new number. A revision whose images contain "broken" never
-// becomes ready: `rollout status` then fails with "exceeded its progress deadline".
+// becomes ready: `rollout status` then fails with "exceeded its progress deadline". A revision
+// whose images contain "stuck" never becomes ready either, but is still within its progress
+// deadline: `rollout status` waits like kubectl, for --timeout (forever when 0, the default), and
+// then fails with "error: timed out waiting for the condition".
 //
 // Commands: version, create deployment, get, rollout status|undo|history, set image.
 // Unknown flags fail as kubectl does: "error: unknown flag: --foo" and exit 1.
 import { join } from "node:path";
 import process from "node:process";
-import { parseArgs, UsageError } from "./lib/flags.mjs";
+import { after, durationMs, parseArgs, UsageError } from "./lib/flags.mjs";
 import { logCall, readJson, stateDir, writeJson } from "./lib/state.mjs";
 
 const VERSION = process.env.RELCTL_FAKE_KUBECTL_VERSION ?? "v1.31.4";
@@ -78,7 +81,9 @@ function load(flags, kind, name) {
 }
 
 const current = (workload) => workload.revisions.find((revision) => revision.revision === workload.current);
-const healthy = (revision) => !Object.values(revision.images).some((image) => image.includes("broken"));
+const imagesInclude = (revision, marker) =>
+  Object.values(revision.images).some((image) => image.includes(marker));
+const healthy = (revision) => !imagesInclude(revision, "broken") && !imagesInclude(revision, "stuck");
 const sameImages = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Makes `images` the live template: an old revision with the same template is renumbered. */
@@ -183,7 +188,13 @@ const COMMANDS = {
       }
       process.stdout.write(waiting);
       if (flags.watch === false) return;
-      throw new KubectlError(`error: deployment "${name}" exceeded its progress deadline`);
+      if (!imagesInclude(current(workload), "stuck"))
+        throw new KubectlError(`error: deployment "${name}" exceeded its progress deadline`);
+      const timeout = durationMs(flags.timeout ?? "0");
+      return after(timeout === 0 ? Infinity : timeout, () => {
+        process.stderr.write("error: timed out waiting for the condition\n");
+        process.exit(1);
+      });
     }
     if (sub === "undo") {
       const { flags, positionals } = parse(rest, {

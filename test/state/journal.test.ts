@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFailed } from "vitest";
 import { Redactor } from "../../src/run/redact.js";
 import { openJournal, readJournal, readJournalFile } from "../../src/state/journal.js";
 import { JsonLinesCorruptError } from "../../src/state/jsonl.js";
@@ -12,20 +13,61 @@ import { eventFactory, sampleRun } from "./events.js";
 
 const stateDir = () => mkdtempSync(join(tmpdir(), "relctl-journal-"));
 
-// Writes events until killed. Sizes vary up to 2 MiB so a kill can land inside a long write();
-// each seq is printed only after emit() returned, i.e. after its fsync. With a third argument N
-// it writes N events, then the first half of the next line (what a write cut short by a crash
-// leaves behind), says "torn" and waits for the kill.
+// The kill tests choose their moments (and the writer its line sizes) from a seeded PRNG:
+// RELCTL_TEST_SEED=<n> replays a failure, otherwise every run draws a fresh seed.
+const SEED = seedFromEnv(process.env.RELCTL_TEST_SEED);
+const REPLAY = `RELCTL_TEST_SEED=${SEED}`;
+
+function seedFromEnv(value: string | undefined): number {
+  if (value === undefined || value === "") return randomInt(2 ** 32);
+  if (!/^\d+$/.test(value) || Number(value) >= 2 ** 32)
+    throw new Error(`RELCTL_TEST_SEED must be an integer from 0 to 2^32-1, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** mulberry32: a tiny seeded PRNG, numbers in [0, 1). The writer child below has the same. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const randomInt32 = (random: () => number) => Math.floor(random() * 2 ** 32);
+
+/** The test's PRNG; the seed is printed if the test fails, however it fails. */
+function seeded(): () => number {
+  onTestFailed(() => console.log(`seed ${SEED}: replay with ${REPLAY}`));
+  return mulberry32(SEED);
+}
+
+// Writes events until killed. Sizes vary up to 2 MiB (drawn from the seed it is given) so a
+// kill can land inside a long write(); each seq is printed only after emit() returned, i.e.
+// after its fsync. With a fourth argument N it writes N events, then the first half of the next
+// line (what a write cut short by a crash leaves behind), says "torn" and waits for the kill.
 const writer = () =>
   childScript(
     "journal-writer",
     `import { appendFileSync } from "node:fs";
 import { openJournal } from "./src/state/journal.js";
-const [stateDir, runId, tearAt] = process.argv.slice(2);
+const [stateDir, runId, seed, tearAt] = process.argv.slice(2);
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = mulberry32(Number(seed));
 const journal = openJournal(stateDir, runId);
 const event = (seq, size) => ({ v: 1, seq, at: new Date().toISOString(), runId, type: "step.log", stage: "s", step: "x", level: "info", message: "m".repeat(size) });
 for (let seq = 1; ; seq++) {
-  const size = seq % 7 === 0 ? 2 * 1024 * 1024 : Math.floor(Math.random() * 4000);
+  const size = seq % 7 === 0 ? 2 * 1024 * 1024 : Math.floor(random() * 4000);
   if (tearAt !== undefined && seq > Number(tearAt)) {
     const line = JSON.stringify(event(seq, size)) + "\\n";
     appendFileSync(journal.file, line.slice(0, Math.floor(line.length / 2)));
@@ -43,9 +85,15 @@ for (let seq = 1; ; seq++) {
 async function killWhileWriting(
   dir: string,
   runId: string,
-  options: { delayMs?: number; tearAt?: number },
+  options: { seed: number; delayMs?: number; tearAt?: number },
 ): Promise<number> {
-  const args = [writer(), dir, runId, ...(options.tearAt !== undefined ? [String(options.tearAt)] : [])];
+  const args = [
+    writer(),
+    dir,
+    runId,
+    String(options.seed),
+    ...(options.tearAt !== undefined ? [String(options.tearAt)] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let acked = 0;
   let buffer = "";
@@ -71,37 +119,48 @@ async function killWhileWriting(
 
 describe("the run journal", () => {
   it("keeps every event that was fsync'd before a kill -9 at a random moment, in order and without gaps", async () => {
+    const random = seeded();
     const dir = stateDir();
+    // Drawn up front, in order, so the seed alone decides them.
+    const kills = [0, 1, 2, 3, 4, 5].map((index) => ({
+      runId: `run-${index}`,
+      seed: randomInt32(random),
+      delayMs: Math.floor(random() * 40),
+    }));
     const results = await Promise.all(
-      [0, 1, 2, 3, 4, 5].map(async (index) => {
-        const runId = `run-${index}`;
-        const acked = await killWhileWriting(dir, runId, { delayMs: Math.floor(Math.random() * 40) });
-        return { acked, read: readJournal(dir, runId) };
+      kills.map(async (kill) => {
+        const acked = await killWhileWriting(dir, kill.runId, kill);
+        return { kill, acked, read: readJournal(dir, kill.runId) };
       }),
     );
-    for (const { acked, read } of results) {
-      expect(acked).toBeGreaterThan(0);
+    for (const { kill, acked, read } of results) {
+      const context = `${kill.runId} killed ${kill.delayMs}ms after its first event (${REPLAY})`;
+      expect(acked, context).toBeGreaterThan(0);
       const seqs = read.events.map((event) => event.seq);
-      expect(seqs).toEqual(seqs.map((_, index) => index + 1));
-      expect(seqs.length).toBeGreaterThanOrEqual(acked);
+      expect(seqs, context).toEqual(seqs.map((_, index) => index + 1));
+      expect(seqs.length, context).toBeGreaterThanOrEqual(acked);
       // Whatever the kill interrupted can only be the last line.
-      if (read.torn) expect(read.torn.line).toBe(seqs.length + 1);
+      if (read.torn) expect(read.torn.line, context).toBe(seqs.length + 1);
     }
   });
 
   it("reads a journal whose writer was killed in the middle of a line: the torn line is reported and ignored, nothing before it is lost", async () => {
+    const random = seeded();
     const dir = stateDir();
-    const tearAt = 3 + Math.floor(Math.random() * 10);
-    const acked = await killWhileWriting(dir, "torn-run", { tearAt });
+    const seed = randomInt32(random);
+    const tearAt = 3 + Math.floor(random() * 10);
+    const acked = await killWhileWriting(dir, "torn-run", { seed, tearAt });
 
     const read = readJournal(dir, "torn-run");
 
-    expect(acked).toBe(tearAt);
-    expect(read.events.map((event) => event.seq)).toEqual(
-      Array.from({ length: tearAt }, (_, index) => index + 1),
-    );
-    expect(read.torn).toMatchObject({ line: tearAt + 1 });
-    expect(read.torn!.preview).toMatch(/^\{"v":1,"seq":/);
+    const context = `torn after event ${tearAt} (${REPLAY})`;
+    expect(acked, context).toBe(tearAt);
+    expect(
+      read.events.map((event) => event.seq),
+      context,
+    ).toEqual(Array.from({ length: tearAt }, (_, index) => index + 1));
+    expect(read.torn, context).toMatchObject({ line: tearAt + 1 });
+    expect(read.torn!.preview, context).toMatch(/^\{"v":1,"seq":/);
   });
 
   it("reports a torn last line and ignores it", () => {

@@ -105,7 +105,8 @@ async function signingTarget(
         hint: "give image@sha256:… (the build step's digest output), or set resolve_tag: true to sign the digest the tag names now",
       });
     }
-    digest = (await resolveImage(ctx, registryClient(ctx, image.registry, registryAccess(input)), image))
+    const client = registryClient(ctx, image.registry, registryAccess(input));
+    digest = (await resolveImage(ctx, client, image, "registry_username and registry_password_secret"))
       .digest;
     ctx.log.info(`${image.text} is ${digest}`);
   }

@@ -83,13 +83,7 @@ export const ensureBranch = defineAction({
   plan: (input) => ({
     summary: `check that HEAD is on ${input.name}${input.up_to_date ? ` and level with ${input.remote}/${input.name}` : ""}`,
     argv: input.up_to_date
-      ? [
-          "git",
-          "fetch",
-          "--no-tags",
-          input.remote,
-          `+refs/heads/${input.name}:refs/remotes/${input.remote}/${input.name}`,
-        ]
+      ? ["git", ...fetchBranchArgs(input.remote, input.name)]
       : ["git", "symbolic-ref", "--short", "HEAD"],
   }),
   run: (ctx, input) =>
@@ -106,7 +100,7 @@ export const ensureBranch = defineAction({
       await requireRemote(git, input.remote);
       const tracking = `refs/remotes/${input.remote}/${input.name}`;
       try {
-        await git.run(["fetch", "--no-tags", "--", input.remote, `+refs/heads/${input.name}:${tracking}`]);
+        await git.run(fetchBranchArgs(input.remote, input.name));
       } catch (error) {
         const missing = error instanceof GitCommandError && /couldn't find remote ref/i.test(error.stderr);
         throw missing
@@ -150,7 +144,7 @@ export const fetchTags = defineAction({
   dryRunSafe: true,
   plan: (input) => ({
     summary: `fetch tags from ${input.remote}`,
-    argv: ["git", "fetch", "--tags", "--no-recurse-submodules", input.remote],
+    argv: ["git", ...fetchTagsArgs(input.remote)],
   }),
   run: (ctx, input) =>
     guarded("fetch_tags", async () => {
@@ -158,7 +152,7 @@ export const fetchTags = defineAction({
       await requireRemote(git, input.remote);
       const before = new Set((await listTags(git)).map((tag) => tag.name));
       try {
-        await git.run(["fetch", "--tags", "--no-recurse-submodules", "--", input.remote]);
+        await git.run(fetchTagsArgs(input.remote));
       } catch (error) {
         if (error instanceof GitCommandError && /would clobber existing tag/i.test(error.stderr)) {
           const clashing = [...error.stderr.matchAll(/\[rejected\]\s+(\S+)\s+->/g)].map((match) => match[1]);
@@ -178,3 +172,13 @@ export const fetchTags = defineAction({
       return { fetched: after.filter((name) => !before.has(name)), tags: after.length };
     }),
 });
+
+/** The fetch the plan shows and the run does: the branch into its remote-tracking ref. */
+function fetchBranchArgs(remote: string, branch: string): string[] {
+  return ["fetch", "--no-tags", "--", remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`];
+}
+
+/** The remote's tags, added but never overwriting a local one (no --force). */
+function fetchTagsArgs(remote: string): string[] {
+  return ["fetch", "--tags", "--no-recurse-submodules", "--", remote];
+}

@@ -98,9 +98,10 @@ export async function resolveImage(
   ctx: ActionContext,
   client: RegistryClient,
   image: ParsedImage,
+  credentialFields = OCI_CREDENTIAL_FIELDS,
 ): Promise<Resolved> {
   const reference = referenceOf(image);
-  const found = await registryCall(ctx, () => client.head(image.repository, reference));
+  const found = await registryCall(ctx, () => client.head(image.repository, reference), credentialFields);
   if (!found) {
     throw new StepFailure(
       `${image.text} is not in the registry (${image.digest ? "no such digest" : `no tag ${reference}`})`,
@@ -117,23 +118,30 @@ export async function resolveImage(
   return found;
 }
 
+/** How the oci actions name their credentials; another executor's hint names its own fields. */
+const OCI_CREDENTIAL_FIELDS = "username and password_secret (or token_secret)";
+
 /** Runs a registry call and turns its errors into StepFailures with a hint. */
-export async function registryCall<T>(ctx: ActionContext, body: () => Promise<T>): Promise<T> {
+export async function registryCall<T>(
+  ctx: ActionContext,
+  body: () => Promise<T>,
+  credentialFields = OCI_CREDENTIAL_FIELDS,
+): Promise<T> {
   try {
     return await body();
   } catch (error) {
     if (ctx.signal.aborted) throw cancelledFailure(ctx, error);
-    if (error instanceof RegistryError) throw registryFailure(error);
+    if (error instanceof RegistryError) throw registryFailure(error, credentialFields);
     throw error;
   }
 }
 
-function registryFailure(error: RegistryError): StepFailure {
+function registryFailure(error: RegistryError, credentialFields: string): StepFailure {
   const hint =
     error.status === 0
       ? "check the registry host and port, the network, and plain_http for a registry that only speaks http"
       : error.status === 401
-        ? "the registry wants credentials: set username and password_secret (or token_secret)"
+        ? `the registry wants credentials: set ${credentialFields}`
         : error.status === 403
           ? "the credentials are not allowed this (pull, or push for retag) on the repository"
           : error.status >= 500

@@ -224,6 +224,14 @@ type Report = (
   hint?: string,
 ) => void;
 
+/**
+ * release.version is the release's identity: approvals, locks, the train record and the last
+ * known good release are bound to it before the first step runs, so it may not wait for a step.
+ */
+const IDENTITY_KEY = "version";
+const IDENTITY_HINT =
+  "derive it from vars (--var version=1.4.0); give a value a step computes another name under release: (release.candidate, say)";
+
 /** release.<key> → every step id it reads, directly or through other release values. */
 function releaseStepReferences(
   playbook: Playbook,
@@ -250,6 +258,14 @@ function releaseStepReferences(
           name
         ) {
           reads.release.add(name);
+        }
+        if (key === IDENTITY_KEY && (reference.root === "steps" || reference.root === "secrets")) {
+          diagnostics.push({
+            code: "release-identity-from-step",
+            message: `release.${IDENTITY_KEY} reads ${reference.text}, which is not known before the run starts`,
+            location: where.text(origin, sub, reference.text, reference.offset),
+            hint: IDENTITY_HINT,
+          });
         }
         if (reference.root === "steps" && name) {
           const known = playbook.stages.some((stage) => stage.steps.some((step) => step.id === name));
@@ -288,6 +304,18 @@ function releaseStepReferences(
       }
     }
     closure.set(key, steps);
+  }
+  const identity = playbook.release.get(IDENTITY_KEY);
+  const indirect = [...(closure.get(IDENTITY_KEY) ?? [])].filter(
+    (step) => !direct.get(IDENTITY_KEY)?.steps.has(step),
+  );
+  if (identity && indirect.length > 0) {
+    diagnostics.push({
+      code: "release-identity-from-step",
+      message: `release.${IDENTITY_KEY} reads step ${indirect.join(", ")} through other release values; it must be known before the run starts`,
+      location: where.at(identity.origin),
+      hint: IDENTITY_HINT,
+    });
   }
   return closure;
 }

@@ -67,7 +67,7 @@ describe("relctl plan of the whole shipped train", () => {
       "rollback:on_failure",
     ]);
     expect(result.stdout).toMatch(
-      /Plan is valid: 37 steps, 26 would change something\. Nothing was changed\./,
+      /Plan is valid: 34 steps, 24 would change something\. Nothing was changed\./,
     );
   });
 
@@ -121,7 +121,7 @@ describe("relctl plan of the whole shipped train", () => {
       "--base-url",
       world.staging.url,
     ]);
-    for (const weight of [10, 50, 100]) {
+    for (const weight of [10, 50]) {
       expect(step(`shift-${weight}`).plan?.argv).toEqual(
         expect.arrayContaining(["upgrade", `${SERVICE}-canary`, "--set", `canary.weight=${weight}`]),
       );
@@ -168,10 +168,10 @@ describe("relctl plan of the whole shipped train", () => {
   });
 
   it("measures each canary gate once, read-only, and says it would pass now", () => {
-    for (const weight of [10, 50, 100]) expect(step(`slo-${weight}`).status).toBe("succeeded");
+    for (const weight of [10, 50]) expect(step(`slo-${weight}`).status).toBe("succeeded");
     expect(
       result.stdout.match(/result: would pass now: every metric passes; a real run must hold it for 3s/g),
-    ).toHaveLength(3);
+    ).toHaveLength(2);
   });
 
   it("starts none of the programs that change things, and leaves git, the registry, Helm and GitHub untouched", async () => {

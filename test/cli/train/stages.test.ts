@@ -142,7 +142,7 @@ describe("the shipped release train, one stage per invocation", () => {
     expect(smoke?.argv).toEqual(["run", "test:smoke", "--", "--base-url", world.staging.url]);
   });
 
-  it("canary shifts traffic 10 → 50 → 100, each weight only after its gate held on the real Prometheus", async () => {
+  it("canary shifts traffic 10 → 50, each weight only after the gate before it held on the real Prometheus", async () => {
     await canaryMetricsScraped(world);
     const result = await world.relctl(["canary", "--yes"], { timeoutMs: 90_000 });
     expect(result.exitCode, outcome(result)).toBe(0);
@@ -150,13 +150,9 @@ describe("the shipped release train, one stage per invocation", () => {
 
     const revisions = world.helmRevisions("production", "production", `${SERVICE}-canary`);
     expect(revisions.map((revision) => (revision.config?.canary as { weight: number }).weight)).toEqual([
-      10, 50, 100,
+      10, 50,
     ]);
-    expect(revisions.map((revision) => revision.info.status)).toEqual([
-      "superseded",
-      "superseded",
-      "deployed",
-    ]);
+    expect(revisions.map((revision) => revision.info.status)).toEqual(["superseded", "deployed"]);
     expect(
       revisions.every((revision) => (revision.config?.image as { digest: string }).digest === digest),
     ).toBe(true);
@@ -173,21 +169,21 @@ describe("the shipped release train, one stage per invocation", () => {
     expect(order.filter((step) => step.startsWith("canary/shift-"))).toEqual([
       "canary/shift-10",
       "canary/shift-50",
-      "canary/shift-100",
     ]);
     expect(gatePassed(10)).toBeGreaterThan(0);
     expect(started("shift-50")).toBeGreaterThan(gatePassed(10));
-    expect(started("shift-100")).toBeGreaterThan(gatePassed(50));
-    expect(gatePassed(100)).toBeGreaterThan(started("shift-100"));
+    expect(gatePassed(50)).toBeGreaterThan(started("shift-50"));
+    // 100% is promote's, after the dual approval: the canary never takes all the traffic.
+    expect(order).not.toContain("canary/shift-100");
 
     // Every evaluation measured the canary's real error ratio (0.5%) against the 1% bound.
     const errorRates = measurements(events, "error_rate");
-    expect(errorRates.length).toBeGreaterThanOrEqual(9);
+    expect(errorRates.length).toBeGreaterThanOrEqual(6);
     for (const value of errorRates) expect(value).toBeCloseTo(0.005, 3);
     expect(result.stderr).toMatch(
       /slo-10: error_rate 0\.5% <= 1% ok, p95_latency 22\d(?:\.\d)?ms <= 500ms ok/,
     );
-    expect(result.stderr).toMatch(/slo-100: gate passed: every metric passed at every evaluation for 3s/);
+    expect(result.stderr).toMatch(/slo-50: gate passed: every metric passed at every evaluation for 3s/);
     // The train record showed validate passed: nothing to warn about.
     expect(result.stderr).not.toMatch(/cannot check that it passed/);
   });
@@ -252,7 +248,6 @@ describe("the shipped release train, one stage per invocation", () => {
     expect(canary.gates.map((gate) => [gate.step, gate.status])).toEqual([
       ["slo-10", "succeeded"],
       ["slo-50", "succeeded"],
-      ["slo-100", "succeeded"],
     ]);
     const recorded = journal(world.dir, canaryRun).filter(
       (event) => event.type === "step.record" && event.kind === "gate.measurement",

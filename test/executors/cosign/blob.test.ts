@@ -117,6 +117,37 @@ describe("cosign.attest", () => {
     expect(stored[`${IMAGE}@${DIGEST}`]).toHaveLength(1);
   });
 
+  it("attests with the transparency log on without a prompt, and takes a predicate type URI", async () => {
+    const project = await cosignProject();
+    writeFileSync(join(project.cwd, "deploy.json"), JSON.stringify({ environment: "production" }));
+    const ctx = await project.withSecrets({ cosign_password: PASSWORD });
+    const type = "https://example.com/predicates/deploy/v1";
+    const outputs = await project.run(
+      "attest",
+      {
+        image: `${IMAGE}@${DIGEST}`,
+        key: "cosign.key",
+        password_secret: "cosign_password",
+        predicate: "deploy.json",
+        type,
+      },
+      ctx,
+    );
+    expect(outputs).toEqual({ image: `${IMAGE}@${DIGEST}`, digest: DIGEST, type });
+    // cosign asks before a Rekor upload and, with nobody to answer, declines: relctl says --yes.
+    expect(project.calls().at(-1)).toEqual([
+      "attest",
+      "--yes",
+      "--key",
+      "cosign.key",
+      "--predicate",
+      "deploy.json",
+      "--type",
+      type,
+      `${IMAGE}@${DIGEST}`,
+    ]);
+  });
+
   it("reports a predicate file that does not exist with cosign's error and a hint", async () => {
     const project = await cosignProject();
     const ctx = await project.withSecrets({ cosign_password: PASSWORD });

@@ -2,17 +2,23 @@ import { existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import cosign from "../../../src/executors/cosign.js";
 import { refusal } from "../tool-fakes.js";
-import { loopbackServer, tagRegistry, type LoopbackServer } from "../loopback.js";
+import { pushImage, pushIndex, type PushedImage } from "../oci/registry.js";
+import { startCosignRegistry, type CosignRegistry } from "./registry.js";
 import { cosignProject, DIGEST, IMAGE, OTHER_DIGEST, PASSWORD } from "./setup.js";
 
 const signCalls = (calls: string[][]) => calls.filter((argv) => argv[0] === "sign");
 const SECRETS = { cosign_password: PASSWORD };
 
-let registry: LoopbackServer;
+let registry: CosignRegistry;
+/** rc-20240501-001: a multi-platform index, which the registry serves only to a client that accepts one. */
+let rc: PushedImage;
 beforeAll(async () => {
-  registry = await loopbackServer(tagRegistry({ "acme/api:rc-20240501-001": DIGEST }));
+  registry = await startCosignRegistry();
+  const amd64 = await pushImage(registry.url, "acme/api", "rc-20240501-001-amd64");
+  const arm64 = await pushImage(registry.url, "acme/api", "rc-20240501-001-arm64", { layer: "arm64" });
+  rc = await pushIndex(registry.url, "acme/api", "rc-20240501-001", [amd64, arm64]);
 });
-afterAll(() => registry.close());
+afterAll(() => registry.stop());
 
 describe("cosign.sign", () => {
   it("signs by digest with the key's password in cosign's environment, never in argv", async () => {
@@ -49,25 +55,29 @@ describe("cosign.sign", () => {
     const project = await cosignProject();
     const ctx = await project.withSecrets(SECRETS);
     const image = `${registry.host}/acme/api:rc-20240501-001`;
+    const seen = registry.requests().length;
     const outputs = await project.run(
       "sign",
       { image, key: "cosign.key", password_secret: "cosign_password", plain_http: true },
       ctx,
     );
-    expect(outputs).toEqual({ image: `${registry.host}/acme/api@${DIGEST}`, digest: DIGEST });
+    expect(outputs).toEqual({ image: `${registry.host}/acme/api@${rc.digest}`, digest: rc.digest });
     expect(signCalls(project.calls())[0]).toEqual([
       "sign",
       "--yes",
       "--key",
       "cosign.key",
       "--allow-http-registry",
-      `${registry.host}/acme/api@${DIGEST}`,
+      `${registry.host}/acme/api@${rc.digest}`,
     ]);
-    const head = registry.requests.find(
-      (request) => request.url === "/v2/acme/api/manifests/rc-20240501-001",
-    );
-    expect(head?.method).toBe("HEAD");
-    expect(head?.headers.accept).toContain("application/vnd.oci.image.index.v1+json");
+    // One HEAD, answered: the registry serves an index only to a client whose Accept names it.
+    const head = { method: "HEAD", path: "/v2/acme/api/manifests/rc-20240501-001", status: 200 };
+    await registry.answered((request) => JSON.stringify(request) === JSON.stringify(head));
+    const reads = registry
+      .requests()
+      .slice(seen)
+      .filter((request) => request.path.startsWith("/v2/acme/api/"));
+    expect(reads).toEqual([head]);
   });
 
   it("refuses to sign a tag when told not to resolve it", async () => {
@@ -97,7 +107,7 @@ describe("cosign.sign", () => {
       expected_digest: OTHER_DIGEST,
     });
     expect(failure.message).toBe(
-      `${registry.host}/acme/api:rc-20240501-001 is ${DIGEST}, not the expected ${OTHER_DIGEST}; refusing to sign it`,
+      `${registry.host}/acme/api:rc-20240501-001 is ${rc.digest}, not the expected ${OTHER_DIGEST}; refusing to sign it`,
     );
     expect(signCalls(project.calls())).toEqual([]);
   });

@@ -30,7 +30,9 @@ describe("git.ensure_clean", () => {
   it("ignores untracked files when asked to", async () => {
     const repo = publishedRepo();
     writeFileSync(join(repo.dir, "new.txt"), "new\n");
-    await expect(gitAction("ensure_clean", { allow_untracked: true }, repo)).resolves.toBeDefined();
+    expect((await gitAction("ensure_clean", { allow_untracked: true }, repo)).outputs).toEqual({
+      commit: repo.sha(),
+    });
   });
 
   it("fails clearly outside a repository", async () => {

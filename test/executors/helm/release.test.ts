@@ -50,6 +50,25 @@ describe("helm.rollback", () => {
     });
   });
 
+  it("fails a rollback whose resources never get ready once timeout has passed, as helm --wait does", async () => {
+    const fake = helmProject();
+    const ctx = await fake.context();
+    // Revision 1's resources never get ready; without --wait helm did not notice.
+    await deploy(fake, ["--set", "fake.hang=true"]);
+    await deploy(fake, ["--set", "fake.hang=false"]);
+    const failure = await fake.fail("rollback", { ...PROD, revision: 1, timeout: "500ms" }, ctx);
+    expect(failure.message).toBe(
+      "helm rollback api to revision 1 failed: release api failed: context deadline exceeded",
+    );
+    expect(failure.hint).toMatch(/did not become ready within the timeout/);
+    // What was deployed stays deployed, beside the failed rollback.
+    expect(storedRevisions(fake, "api").map((revision) => revision.info)).toMatchObject([
+      { status: "superseded" },
+      { status: "deployed" },
+      { status: "failed", description: 'Release "api" failed: context deadline exceeded' },
+    ]);
+  });
+
   it("returns to a given revision", async () => {
     const fake = helmProject();
     const ctx = await fake.context();

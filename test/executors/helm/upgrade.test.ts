@@ -193,6 +193,68 @@ describe("helm.upgrade", () => {
     });
   });
 
+  it("fails an upgrade whose resources never get ready once timeout has passed, as helm --wait does", async () => {
+    const fake = helmProject();
+    const ctx = await fake.context();
+    await deploy(fake);
+    const started = Date.now();
+    const failure = await fake.fail(
+      "upgrade",
+      { ...PROD, chart: fake.chart, timeout: "1s", set: { "fake.hang": true } },
+      ctx,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(failure.message).toBe("helm upgrade api failed: UPGRADE FAILED: context deadline exceeded");
+    expect(failure.hint).toMatch(/did not become ready within the timeout/);
+    expect(failure.outputs).toMatchObject({
+      previous_revision: 1,
+      revision: 2,
+      status: "failed",
+      outcome: "failed",
+    });
+    expect(storedRevisions(fake, "api").map((revision) => revision.info)).toMatchObject([
+      { status: "deployed" },
+      { status: "failed", description: 'Upgrade "api" failed: context deadline exceeded' },
+    ]);
+  });
+
+  it("rolls back an atomic upgrade that timed out, and fails a first install that timed out", async () => {
+    const fake = helmProject("4");
+    const ctx = await fake.context();
+    await deploy(fake);
+    const rolledBack = await fake.fail(
+      "upgrade",
+      { ...PROD, chart: fake.chart, atomic: true, timeout: "300ms", set: { "fake.hang": true } },
+      ctx,
+    );
+    expect(rolledBack.message).toBe(
+      "helm upgrade api failed: UPGRADE FAILED: release api failed, and has been rolled back due to rollback-on-failure being set: context deadline exceeded",
+    );
+    expect(rolledBack.outputs).toMatchObject({ revision: 3, status: "deployed", outcome: "rolled_back" });
+
+    const install = await fake.fail(
+      "upgrade",
+      { ...PROD, release: "web", chart: fake.chart, timeout: "0m0.3s", set: { "fake.hang": true } },
+      ctx,
+    );
+    expect(install.message).toBe("helm upgrade web failed: INSTALLATION FAILED: context deadline exceeded");
+    expect(storedRevisions(fake, "web").map((revision) => revision.info)).toMatchObject([
+      { status: "failed", description: 'Release "web" failed: context deadline exceeded' },
+    ]);
+  });
+
+  it("deploys resources that never get ready when told not to wait, as helm does", async () => {
+    const fake = helmProject();
+    const outputs = await fake.run("upgrade", {
+      ...PROD,
+      chart: fake.chart,
+      wait: false,
+      set: { "fake.hang": true },
+    });
+    expect(outputs).toMatchObject({ revision: 1, status: "deployed" });
+    expect(upgradeCalls(fake.calls())[0]).not.toContain("--wait");
+  });
+
   it("refuses to upgrade a release another helm left pending, and names the way out", async () => {
     const fake = helmProject();
     const ctx = await fake.context();

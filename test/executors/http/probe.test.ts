@@ -223,11 +223,25 @@ describe("http.probe", () => {
 
   it("stops at once, as cancelled, when the step is aborted mid-request", async () => {
     const ctx = await context();
-    const pending = failure({ url: `${server.url}/slow`, attempts: 10 }, ctx);
-    setTimeout(() => ctx.abort(new Error("interrupted by SIGINT")), 100);
-    const error = await pending;
-    expect(error.kind).toBe("cancelled");
-    expect(error.message).toBe("interrupted by SIGINT");
+    let hungUp: Promise<void> | undefined;
+    const slow = await loopbackServer((_request, response) => {
+      // The request has arrived and is waiting for its answer: abort the step now.
+      const socket = response.socket!;
+      hungUp = new Promise((resolve) => socket.once("close", () => resolve()));
+      ctx.abort(new Error("interrupted by SIGINT"));
+      // The service answers just after: a probe still waiting would pass on it.
+      setImmediate(() => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    });
+    try {
+      const error = await failure({ url: `${slow.url}/slow`, attempts: 10 }, ctx);
+      expect(error.kind).toBe("cancelled");
+      expect(error.message).toBe("interrupted by SIGINT");
+      expect(slow.requests).toHaveLength(1);
+      // The probe hung up on the request in flight.
+      await hungUp;
+    } finally {
+      await slow.close();
+    }
   });
 
   it("makes one request in a dry-run preview and reports instead of failing", async () => {

@@ -121,6 +121,55 @@ describe("kubectl.rollout_status", () => {
     expect(failure.outputs).toMatchObject({ ready: false });
   });
 
+  it("fails with kubectl's timeout when the rollout is still going when timeout has passed", async () => {
+    const fake = await cluster();
+    // Pods that never get ready, still within the Deployment's progress deadline: kubectl waits.
+    await fake.run("set_image", {
+      resource: "deployment/api",
+      images: { api: "ghcr.io/acme/api:stuck" },
+      ...WHERE,
+    });
+    const started = Date.now();
+    const failure = await fake.fail("rollout_status", {
+      resource: "deployment/api",
+      ...WHERE,
+      timeout: "1s",
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(failure.message).toBe(
+      "kubectl rollout status deployment/api failed: timed out waiting for the condition",
+    );
+    expect(failure.hint).toBe("the rollout did not finish within timeout: check the pods, or raise timeout");
+    expect(failure.exitCode).toBe(1);
+    expect(failure.outputs).toEqual({
+      resource: "deployment/api",
+      ready: false,
+      message: "timed out waiting for the condition",
+    });
+    expect(ownCalls(fake).at(-1)?.slice(-2)).toEqual(["--timeout", "1s"]);
+  });
+
+  it("has the fake wait for --timeout, as kubectl does, before it gives up", async () => {
+    const fake = await cluster();
+    await fake.run("set_image", {
+      resource: "deployment/api",
+      images: { api: "ghcr.io/acme/api:stuck" },
+      ...WHERE,
+    });
+    const started = Date.now();
+    const result = await execa(
+      "kubectl",
+      ["rollout", "status", "deployment/api", "-n", "production", "--context", "prod", "--timeout=300ms"],
+      { env: fake.env, reject: false },
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe(
+      'Waiting for deployment "api" rollout to finish: 0 of 1 updated replicas are available...',
+    );
+    expect(result.stderr).toBe("error: timed out waiting for the condition");
+  });
+
   it("looks once without waiting in a dry-run preview", async () => {
     const fake = await cluster();
     await fake.run("set_image", {

@@ -15,8 +15,18 @@ export const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2
 export const sha256 = (bytes: string | Uint8Array): string =>
   `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
-export async function startRegistry(): Promise<RunningServer> {
+export interface RegistryOptions {
+  /** Where the registry keeps its data (default: a new temporary directory). */
+  storage?: string;
+  /** An htpasswd file: basic auth on every request, as a private registry has. */
+  htpasswd?: string;
+  /** Log every request (method, path, status) to the server's output. */
+  accessLog?: boolean;
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningServer> {
   const dir = tempDir("registry");
+  const storage = options.storage ?? join(dir, "data");
   return startServer({
     binary: "docker-registry",
     debianPackage: "docker-registry",
@@ -27,23 +37,28 @@ export async function startRegistry(): Promise<RunningServer> {
         [
           "version: 0.1",
           "log:",
+          // error: a request with credentials the registry refuses is logged ("error authenticating user").
           "  level: error",
           "  accesslog:",
-          "    disabled: true",
+          `    disabled: ${options.accessLog ? "false" : "true"}`,
           "storage:",
           "  filesystem:",
-          `    rootdirectory: ${join(dir, "data")}`,
+          `    rootdirectory: ${storage}`,
           "  delete:",
           "    enabled: true",
           "http:",
           `  addr: 127.0.0.1:${port}`,
           "  secret: relctl-test-secret",
+          ...(options.htpasswd
+            ? ["auth:", "  htpasswd:", "    realm: relctl-test", `    path: ${options.htpasswd}`]
+            : []),
           "",
         ].join("\n"),
       );
       return ["serve", config];
     },
-    readyPath: "/v2/",
+    // "/" answers 200 with or without auth (/v2/ answers 401 until credentials are given).
+    readyPath: options.htpasswd ? "/" : "/v2/",
   });
 }
 

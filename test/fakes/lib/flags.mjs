@@ -20,7 +20,27 @@ const BOOL = {
   FALSE: false,
   False: false,
 };
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$|^0$/;
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|s|m|h))+$|^0$/;
+const UNIT_MS = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration ("5m0s", "30s", "300ms", "1h2m3.5s", "0") in milliseconds, as time.ParseDuration reads it. */
+export function durationMs(text) {
+  if (text === "0") return 0;
+  if (!GO_DURATION.test(text)) throw new UsageError(`time: invalid duration "${text}"`);
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)/g))
+    ms += Number(amount) * UNIT_MS[unit];
+  return ms;
+}
+
+/**
+ * Waits `ms` milliseconds, keeping the process alive meanwhile (Infinity: until killed), then
+ * calls `then`. setTimeout alone cannot wait longer than 2^31-1 ms.
+ */
+export function after(ms, then) {
+  const step = Math.min(ms, 2 ** 31 - 1);
+  setTimeout(() => (ms === step ? then() : after(ms - step, then)), step);
+}
 
 /**
  * spec: { name: { type: "bool" | "string" | "stringArray" | "stringSlice" | "int" | "duration" | "optional",

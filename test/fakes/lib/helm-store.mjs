@@ -1,8 +1,8 @@
 // How the fake helm stores releases: every revision of a release in one JSON file per
 // kube-context and namespace, with helm's status rules (deployed, superseded, failed, pending-*).
 import { join } from "node:path";
-import { setInterval } from "node:timers";
-import { fail, merge, out, stringify, valueAt } from "./helm-cli.mjs";
+import { after, durationMs } from "./flags.mjs";
+import { fail, merge, out, stringify, V4, valueAt } from "./helm-cli.mjs";
 import { readJson, stateDir, writeJson } from "./state.mjs";
 
 export const STATE = () => stateDir("RELCTL_FAKE_HELM_STATE", "helm");
@@ -62,7 +62,7 @@ export function prune(revisions, max) {
 
 export const isPending = (revision) => revision !== undefined && revision.info.status.startsWith("pending-");
 
-/** What the deploy of these values does: fine, fail with a message, or hang forever. */
+/** What the deploy of these values does: fine, fail with a message, or never become ready. */
 export function deployOutcome(chart, config) {
   const values = merge(chart.values, config);
   if (valueAt(values, "fake.hang")) return { hang: true };
@@ -70,9 +70,25 @@ export function deployOutcome(chart, config) {
   return message ? { error: String(message) } : {};
 }
 
-export function hangWithPending(file, revisions, revision) {
+/**
+ * Whether helm waits for the release's resources to become ready: v3 with --wait (or --atomic,
+ * which sets it), v4 with --wait / --wait=watcher|legacy (or --rollback-on-failure, which implies
+ * it). v4's default, hookOnly, does not.
+ */
+export function waitsForReady(flags, atomic) {
+  if (atomic) return true;
+  return V4 ? ["true", "watcher", "legacy"].includes(flags.wait) : flags.wait === true;
+}
+
+/**
+ * A deploy whose resources never become ready, while helm waits for them: the pending revision is
+ * stored at once (every other operation now finds the release locked, as while a real helm
+ * waits, or after it was killed), and once --timeout (helm's default 5m0s) has passed helm gives
+ * up: `timedOut("context deadline exceeded")` records the failure and exits.
+ */
+export function waitUntilTimeout(file, revisions, revision, timeout, timedOut) {
   saveHistory(file, [...revisions, revision]);
-  setInterval(() => {}, 1 << 30);
+  after(durationMs(timeout ?? "5m0s"), () => timedOut("context deadline exceeded"));
 }
 
 export function statusText(revision) {

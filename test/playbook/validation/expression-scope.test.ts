@@ -93,6 +93,53 @@ describe("expression rules", () => {
       ]);
     });
 
+    it("refuses a release.version that waits for a step or a secret: the run's identity is bound before it starts", async () => {
+      const text = withRelease(
+        [
+          "  version: '${{ steps.next.outputs.stdout }}'", // 4
+          "  tag: 'v${{ release.version }}'", // 5
+        ],
+        ...step("next"), // 9–11
+        ...echo("x", "${{ release.tag }}"),
+      );
+      expectDiagnostics(await diagnose(text), [
+        {
+          code: "release-identity-from-step",
+          at: "relctl.yaml:4:17",
+          path: "release.version",
+          message:
+            "release.version reads steps.next.outputs.stdout, which is not known before the run starts",
+          hint: "derive it from vars",
+        },
+      ]);
+      const throughAnother = withRelease(
+        [
+          "  candidate: '${{ secrets.token }}-${{ steps.next.outputs.stdout }}'",
+          "  version: '${{ release.candidate }}'",
+        ],
+        ...step("next"),
+      );
+      expect((await diagnose(throughAnother)).map((d) => [d.code, d.location.line, d.message])).toEqual([
+        ["bad-reference", 4, expect.stringContaining('unknown secret "token"')],
+        [
+          "release-identity-from-step",
+          5,
+          "release.version reads step next through other release values; it must be known before the run starts",
+        ],
+      ]);
+    });
+
+    it("lets other release values read steps: only the version is the run's identity", async () => {
+      const text = withRelease(
+        ["  version: '${{ vars.version }}'", "  candidate: '${{ steps.next.outputs.stdout }}'"],
+        ...step("next"),
+        ...echo("x", "${{ release.candidate }} ${{ release.version }}"),
+      );
+      expect(
+        (await diagnose(text.replace("release:", "vars:\n  version: 1.0.0\nrelease:"))).map((d) => d.code),
+      ).toEqual([]);
+    });
+
     it("reports release values that read each other in a cycle, at the first of them", async () => {
       const text = withRelease(
         ["  a: '${{ release.b }}'", "  b: '${{ release.a }}'"],

@@ -1,7 +1,64 @@
 // When a stage fails or the run is interrupted: on_failure stages, exit codes and cancellation.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { eventsOf, runYaml, stepStatus } from "../../helpers/engine.js";
+import type { Action } from "../../../src/executors/contract.js";
+import { formatDiagnostic } from "../../../src/playbook/diagnostics.js";
+import { loadPlaybook, stepLocator } from "../../../src/playbook/load.js";
+import { resolveVars } from "../../../src/playbook/vars.js";
+import { runPlaybook } from "../../../src/run/engine.js";
+import type { RunEvent } from "../../../src/run/events.js";
+import { tempProject } from "../../helpers/cli.js";
+import { eventsOf, recordingExecutor, runYaml, stepStatus, type Recording } from "../../helpers/engine.js";
 import { header } from "./playbook.js";
+
+/**
+ * runYaml with a hook: `running(step)` is called as soon as a `rec.do` step's action is in
+ * flight (it has started and is waiting on its work), so a test can interrupt it mid-step.
+ */
+async function runWithHook(
+  yaml: string,
+  stages: string[],
+  signal: AbortSignal,
+  running: (step: string) => void,
+) {
+  const dir = tempProject();
+  const file = join(dir, "relctl.yaml");
+  writeFileSync(file, yaml);
+  const recording: Recording = { log: [], attempts: new Map(), inputs: new Map() };
+  const rec = recordingExecutor(recording);
+  const action = rec.actions.do!;
+  const hooked: Action = {
+    ...action,
+    run: (ctx, input) => {
+      const inFlight = action.run(ctx, input);
+      running(ctx.step.id);
+      return inFlight;
+    },
+  };
+  const loaded = await loadPlaybook(file, {
+    cwd: dir,
+    executors: { rec: { ...rec, actions: { ...rec.actions, do: hooked } } },
+  });
+  if (!loaded.playbook || loaded.diagnostics.length > 0) {
+    throw new Error(`invalid test playbook:\n${loaded.diagnostics.map(formatDiagnostic).join("\n")}`);
+  }
+  const vars = await resolveVars(loaded.playbook, { overrides: [], env: {}, cwd: dir });
+  const events: RunEvent[] = [];
+  const outcome = await runPlaybook({
+    dryRun: false,
+    signal,
+    cwd: dir,
+    stages,
+    env: {},
+    playbook: loaded.playbook,
+    registry: loaded.registry,
+    locate: stepLocator(loaded.sources),
+    vars: vars.values,
+    sink: { emit: (event) => events.push(event) },
+  });
+  return { outcome, events, recording };
+}
 
 describe("the engine", () => {
   it("stops the stage at the first failure, cancels the rest, runs on_failure and no later stage", async () => {
@@ -95,8 +152,7 @@ describe("the engine", () => {
 
   it("stops the running step on interrupt, skips on_failure and ends as interrupted (130)", async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("interrupted by SIGINT")), 100);
-    const { events, recording, outcome } = await runYaml(
+    const { events, recording, outcome } = await runWithHook(
       `${header}stages:
   deploy:
     on_failure: rollback
@@ -107,10 +163,21 @@ describe("the engine", () => {
     steps:
       - { id: undo, uses: rec.do }
 `,
-      { stages: ["deploy"], signal: controller.signal },
+      ["deploy"],
+      controller.signal,
+      // Ctrl-C while `long` is in the middle of its work.
+      (step) => {
+        if (step === "long") controller.abort(new Error("interrupted by SIGINT"));
+      },
     );
     expect(outcome).toMatchObject({ status: "interrupted", exitCode: 130 });
     expect(stepStatus(events, "long")).toBe("cancelled");
+    // Cut off in the middle of its first attempt, not let run to its end.
+    expect(eventsOf(events, "step.end").find((event) => event.step === "long")).toMatchObject({
+      attempts: 1,
+      reason: "interrupted by SIGINT",
+      error: { kind: "cancelled" },
+    });
     expect(stepStatus(events, "after")).toBe("cancelled");
     expect(recording.log).toEqual(["start:long", "end:long"]);
   });

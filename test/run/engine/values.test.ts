@@ -47,8 +47,8 @@ stages:
   it("computes release values on first read, from the steps that ran", async () => {
     const { recording } = await runYaml(
       `${header}release:
-  version: "\${{ steps.next.outputs.version }}"
-  tag: "v\${{ release.version }}"
+  candidate: "\${{ steps.next.outputs.version }}"
+  tag: "v\${{ release.candidate }}"
 stages:
   build:
     steps:
