@@ -27,14 +27,11 @@ export function evidenceSigner(key: string, env: Readonly<Record<string, string 
       password === undefined ? {} : { env: { COSIGN_PASSWORD: password } },
     );
     if (result.exitCode !== 0) {
-      throw new StepFailure(
-        `signing the evidence bundle failed: cosign exited with code ${result.exitCode}`,
-        {
-          command: argv,
-          exitCode: result.exitCode,
-          stderrTail: lastLines(result.stderr, STDERR_TAIL_LINES),
-        },
-      );
+      throw new StepFailure(`cosign sign-blob exited with code ${result.exitCode}`, {
+        command: argv,
+        exitCode: result.exitCode,
+        stderrTail: lastLines(result.stderr, STDERR_TAIL_LINES),
+      });
     }
   };
 }

@@ -1,6 +1,8 @@
 // Options every command accepts, before or after the command name.
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
+import { usageError } from "../errors.js";
 
 export interface GlobalOptions {
   playbook?: string;
@@ -88,4 +90,28 @@ export function globalOptions(command: Command): GlobalOptions {
     cwd: raw.cwd,
     stateDir: raw.stateDir,
   };
+}
+
+/**
+ * Refuses global options that would otherwise be misread quietly: `-C` naming a directory that
+ * does not exist (not "no playbook found"), and an empty `--state-dir` or `-C` (not the default).
+ */
+export function checkGlobalOptions(options: GlobalOptions): void {
+  if (options.cwd !== undefined) {
+    if (options.cwd.trim() === "") throw usageError("-C/--cwd needs a directory, not an empty value");
+    const dir = resolve(options.cwd);
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch {
+      throw usageError(`-C/--cwd ${dir}: the directory does not exist`, "pass the directory to run in");
+    }
+    if (!isDirectory) throw usageError(`-C/--cwd ${dir} is a file, not a directory`);
+  }
+  if (options.stateDir !== undefined && options.stateDir.trim() === "") {
+    throw usageError(
+      "--state-dir needs a directory, not an empty value",
+      "leave --state-dir out to use .relctl/ in the directory relctl runs in",
+    );
+  }
 }

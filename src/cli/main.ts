@@ -3,7 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, isRelctlError } from "../errors.js";
 import { PHASES } from "../playbook/model.js";
-import { addGlobalOptions, globalOptions, type GlobalOptions } from "./global-options.js";
+import { addGlobalOptions, checkGlobalOptions, globalOptions, type GlobalOptions } from "./global-options.js";
 import { reportFatal } from "./fatal.js";
 import { processIo, type Io } from "./io.js";
 import { addRunOptions, runCommandOptions } from "./run-options.js";
@@ -52,6 +52,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
       const options = globalOptions(self);
       activeIo ??= processIo(options.color);
       try {
+        checkGlobalOptions(options);
         const handler = await load(self);
         exitCode = await handler(options, activeIo);
       } catch (error) {

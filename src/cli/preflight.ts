@@ -14,6 +14,7 @@ import {
   waitForApprovals,
   type Approval,
   type ApprovalPlan,
+  type StoredApprovals,
 } from "../state/approvals.js";
 import { fileKey } from "../state/paths.js";
 import { readTrain, type TrainKey } from "../state/train.js";
@@ -176,7 +177,13 @@ export async function checkStageApprovals(
     if (!stage.approvals) continue;
     const requirement = stage.approvals;
     const subject = approvalSubject(stage.name, gate.plan);
-    const load = () => readApprovals(gate.stateDir, subject).approvals;
+    const warned = new Set<string>();
+    // Polled every second with --wait: each unreadable file is reported once.
+    const load = () => {
+      const stored = readApprovals(gate.stateDir, subject);
+      warnUnreadableApprovals(stored, gate.io, warned);
+      return stored.approvals;
+    };
     let check = checkApprovals(requirement, load(), plan);
     if (!check.satisfied && gate.wait) {
       gate.beforeWait?.();
@@ -209,4 +216,22 @@ export async function checkStageApprovals(
     granted.push(...check.valid);
   }
   return granted;
+}
+
+/**
+ * An approval file that cannot be read counts as no approval, but never silently: an approver
+ * would otherwise wonder why their approval did not count.
+ */
+export function warnUnreadableApprovals(
+  stored: StoredApprovals,
+  io: Io,
+  warned: Set<string> = new Set(),
+): void {
+  for (const { file, problem } of stored.unreadable) {
+    if (warned.has(file)) continue;
+    warned.add(file);
+    io.err(
+      `${io.color.yellow("warning")}: ignoring approval file ${file}: ${problem}; it counts as no approval (remove it and approve again)\n`,
+    );
+  }
 }

@@ -6,7 +6,7 @@ import type { ExecutorRegistry } from "../executors/registry.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/diagnostics.js";
 import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
 import type { Playbook, StepDef } from "../playbook/model.js";
-import { resolveVars } from "../playbook/vars.js";
+import { resolveVars, varsProblemsIn } from "../playbook/vars.js";
 import { cwdOf, type GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
 
@@ -59,7 +59,10 @@ export async function preparePlaybook(
   });
   if (vars.diagnostics.length > 0) {
     report(vars.diagnostics, io);
-    throw playbookInvalid(vars.diagnostics.length, display);
+    throw playbookInvalid(
+      vars.diagnostics.length,
+      varsProblemsIn(vars.diagnostics, display, options.varsFile),
+    );
   }
   return {
     playbook: loaded.playbook,

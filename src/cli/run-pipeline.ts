@@ -26,11 +26,12 @@ import type { Io } from "./io.js";
 import { checkFreezeWindows, checkNeededStages, checkStageApprovals, neededStages } from "./preflight.js";
 import type { Prepared } from "./prepare.js";
 import type { RunCommandOptions } from "./run-options.js";
+import { refuseInvalidKnownInputs } from "./pre-run-check.js";
 import { runPreamble } from "./run-preamble.js";
 import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
 import { runSinks } from "./run-sinks.js";
 import { abortOnSignals } from "./signals.js";
-import { evidenceSigner } from "./evidence-signing.js";
+import { finishRun } from "./run-finish.js";
 
 export interface PipelineInput {
   prepared: Prepared;
@@ -44,6 +45,8 @@ export interface PipelineInput {
 export async function runPipeline(input: PipelineInput): Promise<number> {
   const { prepared, stages, options, io } = input;
   const { playbook, vars, cwd } = prepared;
+  // Inputs known from vars and env are checked before anything runs (exit 2 when invalid).
+  await refuseInvalidKnownInputs(prepared, stages, io, input.resume?.completed);
   const stageDefs = stages.map((name) => findStage(playbook, name)!);
   const environment = lastEnvironment(stageDefs);
   const release = releaseIdentity(playbook, vars, io.env);
@@ -192,30 +195,38 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       preamble.refuse(error, options.json ? jsonLinesReporter(io.out) : undefined);
       throw error;
     }
-    for (const warning of recordOutcome(facts, {
-      playbook,
-      stateDir,
+    // Records, evidence and its signature: a failure there is reported, never half silent.
+    const runJournal = journal;
+    return await finishRun({
+      exitCode: outcome.exitCode,
       runId,
-      version: release.version,
-      tag: release.tag,
-      cwd,
-      rollbackTarget: target,
-      rollbackEnvironment,
-    })) {
-      io.err(`${io.color.yellow("warning")}: ${warning}\n`);
-    }
-    const written = await writeEvidence(redactor, {
-      dir: freshEvidenceDir(defaultEvidenceDir(stateDir, runId)),
-      relctlVersion: relctlVersion(),
-      journalFile: journal.file,
-      release: facts.release({ version: release.version, tag: release.tag, environment, cwd }),
-      approvals,
-      breakGlass,
-      playbookDigest: identity.playbookDigest,
-      ...(options.signEvidence ? { sign: evidenceSigner(options.signEvidence, io.env) } : {}),
+      journal: runJournal,
+      redactor,
+      clock,
+      io,
+      options,
+      records: () =>
+        recordOutcome(facts, {
+          playbook,
+          stateDir,
+          runId,
+          version: release.version,
+          tag: release.tag,
+          cwd,
+          rollbackTarget: target,
+          rollbackEnvironment,
+        }),
+      evidence: () =>
+        writeEvidence(redactor, {
+          dir: freshEvidenceDir(defaultEvidenceDir(stateDir, runId)),
+          relctlVersion: relctlVersion(),
+          journalFile: runJournal.file,
+          release: facts.release({ version: release.version, tag: release.tag, environment, cwd }),
+          approvals,
+          breakGlass,
+          playbookDigest: identity.playbookDigest,
+        }),
     });
-    io.err(`${io.color.dim(`run ${runId}: journal and evidence in ${written.dir}`)}\n`);
-    return outcome.exitCode;
   } finally {
     journal?.close();
     for (const lock of locks) lock.release();

@@ -6,7 +6,15 @@ import { dirname, resolve } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 import { OWN_KEY, playbookFileSchema, type PlaybookFile } from "./schema.js";
 import { issuesToDiagnostics } from "./schema-issues.js";
-import { locate, readSource, type SourceFile } from "./source.js";
+import type { SourceLocation } from "../errors.js";
+import { locate, PLAYBOOK_FILE, readSource, type SourceFile } from "./source.js";
+
+/** A file named by an include: entry; one it cannot read is reported at that entry. */
+const INCLUDED_FILE = {
+  ...PLAYBOOK_FILE,
+  label: "the included file",
+  check: "check the path in this include: entry",
+};
 
 export interface LoadedFile {
   source: SourceFile;
@@ -59,10 +67,14 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
   };
   const done = new Set<string>();
 
-  const visit = async (file: string, trail: string[]): Promise<void> => {
+  const visit = async (file: string, trail: string[], origin?: SourceLocation): Promise<void> => {
     if (done.has(file)) return;
     done.add(file);
-    const read = await readSource(file, display(file));
+    const read = await readSource(
+      file,
+      display(file),
+      origin ? { kind: INCLUDED_FILE, origin } : { kind: PLAYBOOK_FILE },
+    );
     if ("diagnostics" in read) {
       set.diagnostics.push(...read.diagnostics);
       return;
@@ -99,7 +111,7 @@ export async function readPlaybookFiles(root: string, display: (file: string) =>
         });
         continue;
       }
-      await visit(target, [...trail, target]);
+      await visit(target, [...trail, target], where);
     }
     set.files.push({ source: read.source, data: parsed.data, ...(keptSteps ? { keptSteps } : {}) });
   };

@@ -2,6 +2,7 @@
 // of the unknown key), what was expected in words, and "did you mean" for typos.
 import type { z } from "zod";
 import { closestMatch } from "../util/suggest.js";
+import { quotedName } from "../util/visible-name.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { YamlPath } from "./model.js";
 import {
@@ -93,7 +94,7 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
         const suggestion = closestMatch(key, allowed);
         return {
           code: "unknown-key",
-          message: `unknown key "${key}"`,
+          message: `unknown key ${quotedName(key)}`,
           location: locate(source, [...path, key], { key: true }),
           hint: suggestion
             ? `did you mean ${suggestion}?`
@@ -120,7 +121,7 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
       return [
         {
           code: "invalid-key",
-          message: `invalid name ${JSON.stringify(String(path.at(-1)))}: ${reason}`,
+          message: `invalid name ${quotedName(String(path.at(-1)))}: ${reason}`,
           location: at({ key: true }),
         },
       ];
@@ -141,7 +142,11 @@ function describe(issue: Issue, path: YamlPath, source: SourceFile, value: unkno
           code: "invalid-value",
           message: issue.message,
           location: at(),
-          hint: "relctl schema prints what each key accepts; docs/playbook-reference.md explains it",
+          // A check that knows what to do says so (params.hint); otherwise point at the docs.
+          hint:
+            issue.code === "custom" && typeof issue.params?.hint === "string"
+              ? issue.params.hint
+              : "relctl schema prints what each key accepts; docs/playbook-reference.md explains it",
         },
       ];
   }

@@ -2,7 +2,7 @@
 // the TypeScript types of raw files and the JSON Schema editors use (`relctl schema`).
 import { z } from "zod";
 import { approvalRequirementSchema } from "../state/approvals.js";
-import { parseDuration } from "../util/duration.js";
+import { MAX_WAIT, MAX_WAIT_MS, parseDuration, waitProblem } from "../util/duration.js";
 
 export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
 export const STAGE_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -14,12 +14,34 @@ export const USES = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*$/;
 /** Top-level keys the playbook keeps for itself (docker-compose's `x-`), dropped before checking. */
 export const OWN_KEY = /^x-/;
 
-const duration = z
-  .union([z.string(), z.number().nonnegative()])
-  .refine((value) => parseDuration(value) !== undefined, {
-    message: "not a duration: write it like 500ms, 30s, 5m, 1h30m or 2d",
-  })
-  .describe("a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds");
+/**
+ * A duration relctl waits on: at most MAX_WAIT, and longer than 0 where `positive` (a timeout).
+ * Every problem is one message from one check; the number's bounds are repeated as metadata
+ * only, so the JSON Schema tells editors the range too.
+ */
+const duration = (options: { positive?: boolean } = {}) =>
+  z
+    .union([
+      z.string(),
+      z.number().meta({
+        ...(options.positive ? { exclusiveMinimum: 0 } : { minimum: 0 }),
+        maximum: MAX_WAIT_MS / 1000,
+      }),
+    ])
+    .superRefine((value, ctx) => {
+      const ms = parseDuration(value);
+      const problem: { message: string; hint?: string } | undefined =
+        ms === undefined
+          ? {
+              message:
+                typeof value === "number" && value < 0
+                  ? "a duration cannot be negative"
+                  : "not a duration: write it like 500ms, 30s, 5m, 1h30m or 2d",
+            }
+          : waitProblem(ms, { ...options, written: value });
+      if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
+    })
+    .describe(`a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds; at most ${MAX_WAIT}`);
 
 const stepId = z
   .string()
@@ -28,14 +50,14 @@ const stageName = z.string().regex(STAGE_NAME, "stage names are lower-case lette
 
 export const retryObjectSchema = z.strictObject({
   attempts: z.number().int().min(1).max(100).describe("total attempts including the first"),
-  backoff: duration.optional().describe("wait before the second attempt (default 1s)"),
+  backoff: duration().optional().describe("wait before the second attempt (default 1s)"),
   factor: z
     .number()
     .min(1)
     .max(10)
     .optional()
     .describe("each next wait is this many times longer (default 2)"),
-  max_backoff: duration.optional().describe("longest wait between attempts (default 1m)"),
+  max_backoff: duration().optional().describe("longest wait between attempts (default 1m)"),
 });
 
 const retry = z.union([
@@ -57,7 +79,7 @@ export const stepSchema = z
       .array(stepId)
       .optional()
       .describe("steps of this stage to wait for (default: the previous step)"),
-    timeout: duration.optional().describe("per attempt"),
+    timeout: duration({ positive: true }).optional().describe("per attempt (longer than 0s)"),
     retry: retry.optional(),
     continue_on_error: z.boolean().optional().describe("record a failure and go on with the stage"),
     outputs: z
@@ -85,7 +107,7 @@ export const stageSchema = z.strictObject({
         })
         .describe("traffic percentages in order, like [10, 50, 100]"),
       hold: z
-        .union([duration, z.string().regex(/\$\{\{/)])
+        .union([duration(), z.string().regex(/\$\{\{/)])
         .optional()
         .describe("minimum time at each weight (a wait beside the steps); may be an expression"),
       steps: z

@@ -1,19 +1,28 @@
 // One playbook file as read from disk: its text, its YAML document and the line counter that
-// turns offsets into line:column. Reading refuses what is not a playbook (binary data, huge
-// files, alias bombs) with a clear message instead of hanging or crashing.
-import { readFile, stat } from "node:fs/promises";
+// turns offsets into line:column. Reading refuses what is not a playbook (a FIFO or device,
+// binary data, huge files, alias bombs) with a clear message instead of hanging or crashing.
 import * as jsYaml from "js-yaml";
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
 import type { SourceLocation } from "../errors.js";
+import { readInputText, type InputFileKind } from "../util/input-file.js";
+import { visibleName } from "../util/visible-name.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { YamlPath } from "./model.js";
+import { checkAliases } from "./yaml-aliases.js";
 
 /** Playbooks are small; a 1,000-step train is about 200 KiB. Anything bigger is a mistake. */
 export const MAX_PLAYBOOK_BYTES = 2 * 1024 * 1024;
-/** yaml's own guard against "billion laughs": aliases may not expand beyond this. */
-const MAX_ALIAS_COUNT = 100;
+
+/** The playbook given with -p (or found in the working directory). */
+export const PLAYBOOK_FILE: InputFileKind = {
+  what: "playbook",
+  format: "UTF-8 YAML",
+  maxBytes: MAX_PLAYBOOK_BYTES,
+  check: "check that -p points at the playbook",
+  tooLarge: "split it with include:",
+};
 
 export interface SourceFile {
   /** Absolute path. */
@@ -27,48 +36,29 @@ export interface SourceFile {
 
 export type ReadResult = { source: SourceFile; data: unknown } | { diagnostics: Diagnostic[] };
 
-export async function readSource(file: string, display: string): Promise<ReadResult> {
+export interface ReadOptions {
+  /** What the file is, for its limits and messages (default: the playbook). */
+  kind?: InputFileKind;
+  /**
+   * Where the file is named (an include: entry): a file that cannot be read at all is reported
+   * there, since the mistake is in that line. Default: the file's own 1:1.
+   */
+  origin?: SourceLocation;
+}
+
+export async function readSource(
+  file: string,
+  display: string,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
   const at = (line = 1, column = 1): SourceLocation => ({ file: display, line, column });
-  const unreadable = (error: unknown): ReadResult =>
-    fail(
-      "file-unreadable",
-      `cannot read ${display}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      at(),
-    );
-  let size: number;
-  try {
-    const stats = await stat(file);
-    if (stats.isDirectory())
-      return fail("file-unreadable", `cannot read ${display}: it is a directory`, at());
-    size = stats.size;
-  } catch (error) {
-    return unreadable(error);
+  const read = await readInputText(file, display, options.kind ?? PLAYBOOK_FILE);
+  if ("problem" in read) {
+    const { code, message, hint, at: place } = read.problem;
+    const location = place ? at(place.line, place.column) : (options.origin ?? at());
+    return fail(code, message, location, hint);
   }
-  if (size > MAX_PLAYBOOK_BYTES) {
-    const mib = (size / 1024 / 1024).toFixed(1);
-    return fail(
-      "file-too-large",
-      `${display} is ${mib} MiB; a playbook may be at most ${MAX_PLAYBOOK_BYTES / 1024 / 1024} MiB`,
-      at(),
-      "split it with include:, or check that -p points at the playbook and not at a build artefact",
-    );
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    return unreadable(error);
-  }
-  const binaryAt = findBinary(bytes);
-  if (binaryAt !== undefined) {
-    return fail(
-      "not-text",
-      `${display} is not a text file (binary data at byte ${binaryAt}); a playbook is UTF-8 YAML`,
-      at(),
-      "check that -p points at the playbook",
-    );
-  }
-  const text = bytes.toString("utf8");
+  const { text } = read;
   const fast = fastLoad(text);
   if (fast.ok) return { source: lazySource(file, display, text), data: fast.data };
   const { doc, lines } = parseWithPositions(text);
@@ -85,20 +75,18 @@ export async function readSource(file: string, display: string): Promise<ReadRes
       }),
     };
   }
+  // Aliases are checked first, each problem at its alias; they are then expanded unchecked.
+  const aliases = checkAliases(doc, yaml(), display);
+  if (aliases) {
+    const [line, column] = position(lines, aliases.offset);
+    return fail(aliases.code, aliases.message, at(line, column), aliases.hint);
+  }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    data = doc.toJS({ maxAliasCount: -1 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const aliasBomb = /alias/i.test(message);
-    return fail(
-      aliasBomb ? "yaml-alias-bomb" : "yaml-syntax",
-      aliasBomb
-        ? `YAML aliases in ${display} expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refusing a possible alias bomb`
-        : `invalid YAML: ${firstLine(message)}`,
-      at(),
-      aliasBomb ? "write the repeated values out, or use include: to share them" : undefined,
-    );
+    return fail("yaml-syntax", `invalid YAML: ${firstLine(message)}`, at());
   }
   return { source: { file, display, text, doc, lines }, data };
 }
@@ -159,49 +147,6 @@ function lazySource(file: string, display: string, text: string): SourceFile {
       return get().lines;
     },
   };
-}
-
-/** Offset of the first byte that cannot be in a UTF-8 text file (NUL or invalid UTF-8), if any. */
-function findBinary(bytes: Buffer): number | undefined {
-  const nul = bytes.indexOf(0);
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return nul === -1 ? undefined : nul;
-  } catch {
-    return firstInvalidByte(bytes);
-  }
-}
-
-/** The first NUL or byte that breaks UTF-8 (the slow path, only for files that are not UTF-8). */
-function firstInvalidByte(bytes: Buffer): number | undefined {
-  let index = 0;
-  while (index < bytes.length) {
-    const byte = bytes[index]!;
-    if (byte === 0) return index;
-    if (byte < 0x80) {
-      index++;
-      continue;
-    }
-    // Lead byte: how many continuation bytes follow, and the smallest code point it may encode.
-    const [length, min] =
-      byte >= 0xc2 && byte <= 0xdf
-        ? [2, 0x80]
-        : byte >= 0xe0 && byte <= 0xef
-          ? [3, 0x800]
-          : byte >= 0xf0 && byte <= 0xf4
-            ? [4, 0x10000]
-            : [0, 0];
-    if (length === 0 || index + length > bytes.length) return index;
-    let codePoint = byte & (0xff >> (length + 1));
-    for (let next = 1; next < length; next++) {
-      const continuation = bytes[index + next]!;
-      if ((continuation & 0xc0) !== 0x80) return index;
-      codePoint = (codePoint << 6) | (continuation & 0x3f);
-    }
-    if (codePoint < min || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return index;
-    index += length;
-  }
-  return undefined;
 }
 
 function fail(code: string, message: string, location: SourceLocation, hint?: string): ReadResult {
@@ -284,6 +229,8 @@ export function locateText(
 /** ["stages", "build", "steps", 0, "with"] → "stages.build.steps[0].with". */
 export function formatPath(path: YamlPath): string {
   let text = "";
-  for (const part of path) text += typeof part === "number" ? `[${part}]` : text === "" ? part : `.${part}`;
+  for (const part of path) {
+    text += typeof part === "number" ? `[${part}]` : `${text === "" ? "" : "."}${visibleName(part)}`;
+  }
   return text;
 }

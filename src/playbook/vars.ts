@@ -2,13 +2,23 @@
 // env (evaluated in dependency order); values given on the command line are taken literally.
 import { resolve as resolvePath } from "node:path";
 import { usageError } from "../errors.js";
+import type { InputFileKind } from "../util/input-file.js";
 import { closestMatch } from "../util/suggest.js";
+import { quotedName, visibleName } from "../util/visible-name.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { ExpressionError, parseTemplate, referencesIn, renderDeep } from "./expr/index.js";
 import type { Playbook } from "./model.js";
 import { forEachString } from "./rules/expressions.js";
 import { Locator } from "./rules/locator.js";
-import { locate, readSource, type SourceFile } from "./source.js";
+import { locate, MAX_PLAYBOOK_BYTES, readSource, type SourceFile } from "./source.js";
+
+const VARS_FILE: InputFileKind = {
+  what: "vars file",
+  label: "the vars file",
+  format: "UTF-8 YAML or JSON",
+  maxBytes: MAX_PLAYBOOK_BYTES,
+  check: "check that --vars-file points at the vars file",
+};
 
 export interface VarInputs {
   varsFile?: string;
@@ -96,6 +106,20 @@ export async function resolveVars(playbook: Playbook, inputs: VarInputs): Promis
   return { values, diagnostics };
 }
 
+/**
+ * What the problems resolving vars found are in, for the line that ends the report: the vars
+ * file when they are all in it, the playbook when none is, else both.
+ */
+export function varsProblemsIn(
+  diagnostics: readonly Diagnostic[],
+  playbook: string,
+  varsFile?: string,
+): string {
+  const inVarsFile = diagnostics.filter((diagnostic) => diagnostic.location.file === varsFile).length;
+  if (varsFile === undefined || inVarsFile === 0) return playbook;
+  return inVarsFile === diagnostics.length ? varsFile : `${playbook} with --vars-file ${varsFile}`;
+}
+
 function varsReadBy(value: unknown): string[] {
   const names: string[] = [];
   forEachString(value, [], (text) => {
@@ -113,7 +137,7 @@ async function readVarsFile(
   known: string[],
 ): Promise<{ values: Map<string, unknown>; diagnostics: Diagnostic[] }> {
   const absolute = resolvePath(cwd ?? ".", file);
-  const read = await readSource(absolute, file);
+  const read = await readSource(absolute, file, { kind: VARS_FILE });
   if ("diagnostics" in read) return { values: new Map(), diagnostics: read.diagnostics };
   const data = read.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
@@ -134,7 +158,7 @@ async function readVarsFile(
     if (!known.includes(key)) {
       diagnostics.push({
         code: "unknown-var",
-        message: `the playbook has no var "${key}"`,
+        message: `the playbook has no var ${quotedName(key)}`,
         location: locate(read.source, [key], { key: true }),
         hint: unknownVarHint(key, known),
       });
@@ -146,7 +170,10 @@ async function readVarsFile(
 }
 
 function unknownVar(key: string, known: string[], where: string) {
-  return usageError(`${where} ${key}: the playbook has no var "${key}"`, unknownVarHint(key, known));
+  return usageError(
+    `${where} ${visibleName(key)}: the playbook has no var ${quotedName(key)}`,
+    unknownVarHint(key, known),
+  );
 }
 
 function unknownVarHint(key: string, known: string[]): string {

@@ -1,5 +1,6 @@
 // Time is passed in, never read from globals inside executors or gates, so a test can run a
 // five-minute hold in milliseconds.
+import { setLongTimeout } from "../util/timer.js";
 
 export interface Clock {
   now(): Date;
@@ -12,12 +13,12 @@ export const systemClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);
-      const timer = setTimeout(() => {
+      const cancel = setLongTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
       }, ms);
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         reject(signal?.reason as Error);
       };
       signal?.addEventListener("abort", onAbort, { once: true });

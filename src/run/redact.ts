@@ -9,9 +9,12 @@ export const REDACTED = "***";
 const MIN_SECRET_LENGTH = 3;
 
 export class Redactor {
-  private readonly forms = new Set<string>();
-  private pattern: RegExp | undefined;
+  private readonly forms = new FormTree();
 
+  /**
+   * Registers a secret: the value and each of its lines, in every encoded form. Each form goes
+   * into the tree once, so a 5,000-line CA bundle costs time in proportion to its size.
+   */
   add(value: string | undefined): void {
     if (value === undefined) return;
     for (const line of value.split(/\r?\n/)) this.addForm(line.trim());
@@ -19,13 +22,25 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    if (this.pattern === undefined) return text;
-    return text.replace(this.pattern, REDACTED);
+    if (this.forms.isEmpty() || text.length < MIN_SECRET_LENGTH) return text;
+    let result = "";
+    let copied = 0;
+    for (let at = this.forms.nextCandidate(text, 0); at !== -1;) {
+      const end = this.forms.longestMatch(text, at);
+      if (end === -1) {
+        at = this.forms.nextCandidate(text, at + 1);
+        continue;
+      }
+      result += text.slice(copied, at) + REDACTED;
+      copied = end;
+      at = this.forms.nextCandidate(text, end);
+    }
+    return copied === 0 ? text : result + text.slice(copied);
   }
 
   /** Redacts every string inside a value (objects and arrays are copied, never mutated). */
   redactDeep<T>(value: T): T {
-    if (this.pattern === undefined) return value;
+    if (this.forms.isEmpty()) return value;
     return this.walk(value) as T;
   }
 
@@ -42,17 +57,116 @@ export class Redactor {
 
   private addForm(value: string): void {
     if (value.length < MIN_SECRET_LENGTH) return;
-    const before = this.forms.size;
-    for (const form of encodedForms(value)) if (form.length >= MIN_SECRET_LENGTH) this.forms.add(form);
-    if (this.forms.size !== before) this.rebuild();
-  }
-
-  private rebuild(): void {
-    // Longest first, so a secret that contains another is replaced whole.
-    const sorted = [...this.forms].sort((a, b) => b.length - a.length);
-    this.pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+    for (const form of encodedForms(value)) if (form.length >= MIN_SECRET_LENGTH) this.forms.insert(form);
   }
 }
+
+interface Node {
+  /** The text from the parent to this node (a compressed run of characters). */
+  label: string;
+  /** True when the path from the root to here spells a whole form. */
+  end: boolean;
+  /** Children by the first character code of their label (none yet on a leaf). */
+  children?: Map<number, Node>;
+}
+
+/**
+ * Every secret form in a radix tree (a trie whose single-child runs are one edge). Inserting a
+ * form costs its length; finding the longest form at a position of a text walks only as far as
+ * some form agrees with the text, however many forms there are. (One regular expression of all
+ * the forms would have to be rebuilt on every add, and V8 refuses one for a 100 KB secret.)
+ */
+class FormTree {
+  private readonly root: Node = { label: "", end: false };
+  /** The first three characters of every form: a form can only start where one of them does. */
+  private readonly prefixes = new Set<string>();
+  /** A search for any prefix, while there are few enough for the regex engine to find fast. */
+  private prefixSearch: RegExp | undefined;
+  private prefixSearchStale = false;
+
+  isEmpty(): boolean {
+    return this.root.children === undefined;
+  }
+
+  insert(form: string): void {
+    const prefix = form.slice(0, MIN_SECRET_LENGTH);
+    if (!this.prefixes.has(prefix)) {
+      this.prefixes.add(prefix);
+      this.prefixSearchStale = true;
+    }
+    let node = this.root;
+    let at = 0;
+    for (;;) {
+      const children = (node.children ??= new Map());
+      const child = children.get(form.charCodeAt(at));
+      if (child === undefined) {
+        children.set(form.charCodeAt(at), { label: form.slice(at), end: true });
+        return;
+      }
+      const { label } = child;
+      let common = 1;
+      while (common < label.length && at + common < form.length && label[common] === form[at + common]) {
+        common++;
+      }
+      let next = child;
+      if (common < label.length) {
+        // The form leaves (or ends inside) the child's label: split the label where they part.
+        next = {
+          label: label.slice(0, common),
+          end: false,
+          children: new Map([[label.charCodeAt(common), child]]),
+        };
+        child.label = label.slice(common);
+        children.set(form.charCodeAt(at), next);
+      }
+      at += common;
+      if (at === form.length) {
+        next.end = true;
+        return;
+      }
+      node = next;
+    }
+  }
+
+  /**
+   * The first position from `from` on where a form may start, or -1. The regex engine skips
+   * through text far faster than a loop in JavaScript can, so while the prefixes are few it
+   * finds the candidates; past that (a many-line secret) every position is a candidate.
+   */
+  nextCandidate(text: string, from: number): number {
+    if (this.prefixSearchStale) {
+      this.prefixSearchStale = false;
+      this.prefixSearch =
+        this.prefixes.size <= MAX_SEARCHED_PREFIXES
+          ? new RegExp([...this.prefixes].map(escapeRegExp).join("|"), "g")
+          : undefined;
+    }
+    if (this.prefixSearch === undefined) return from <= text.length - MIN_SECRET_LENGTH ? from : -1;
+    this.prefixSearch.lastIndex = from;
+    return this.prefixSearch.exec(text)?.index ?? -1;
+  }
+
+  /**
+   * Where the longest form starting at `start` of `text` ends, or -1 when none starts there
+   * (the leftmost-longest rule of the regular expression it replaces).
+   */
+  longestMatch(text: string, start: number): number {
+    let node = this.root;
+    let at = start;
+    let found = -1;
+    while (at < text.length) {
+      const child = node.children?.get(text.charCodeAt(at));
+      if (child === undefined || !text.startsWith(child.label, at)) break;
+      at += child.label.length;
+      if (child.end) found = at;
+      node = child;
+    }
+    return found;
+  }
+}
+
+/** Beyond this many distinct prefixes, searching for them costs more than it saves. */
+const MAX_SEARCHED_PREFIXES = 256;
 
 function encodedForms(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);

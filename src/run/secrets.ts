@@ -1,11 +1,19 @@
 // Reading the secrets a run uses, from env:// and file:// references. Only secrets the run's
 // stages read are required, so `relctl build` does not need promote's GitHub token. Every value
 // is registered with the redactor before any event can carry it.
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { RelctlError, ExitCode } from "../errors.js";
 import type { Playbook } from "../playbook/model.js";
+import { readInputBytes, type InputFileKind } from "../util/input-file.js";
 import type { Redactor } from "./redact.js";
+
+/** A file:// secret: a token, a key, a certificate chain; never endless (/dev/zero), never a FIFO. */
+const SECRET_FILE: InputFileKind = {
+  what: "secret file",
+  format: "text",
+  maxBytes: 1024 * 1024,
+  check: "check the file:// path of the secret",
+};
 
 export interface LoadedSecrets {
   values: Record<string, string>;
@@ -21,10 +29,11 @@ export async function loadSecrets(
   const values: Record<string, string> = {};
   const missing: string[] = [];
   for (const secret of playbook.secrets.values()) {
-    const value = await readReference(secret.from, options);
+    const { value, why } = await readReference(secret.from, options);
     if (value === undefined || value === "") {
       values[secret.name] = "";
-      if (secret.required && used.has(secret.name)) missing.push(`${secret.name} (${describe(secret.from)})`);
+      if (secret.required && used.has(secret.name))
+        missing.push(`${secret.name} (${why ?? describe(secret.from)})`);
       continue;
     }
     options.redactor.add(value);
@@ -45,17 +54,16 @@ export function missingSecretsError(missing: string[]): RelctlError {
 async function readReference(
   reference: string,
   options: { env: Record<string, string | undefined>; cwd: string },
-): Promise<string | undefined> {
-  if (reference.startsWith("env://")) return options.env[reference.slice("env://".length)];
+): Promise<{ value?: string; why?: string }> {
+  if (reference.startsWith("env://")) return { value: options.env[reference.slice("env://".length)] };
   if (reference.startsWith("file://")) {
-    try {
-      const text = await readFile(resolve(options.cwd, reference.slice("file://".length)), "utf8");
-      return text.replace(/\r?\n$/, "");
-    } catch {
-      return undefined;
-    }
+    const path = reference.slice("file://".length);
+    // Only the problem is ever shown (its message names the path), never any of the file's bytes.
+    const read = await readInputBytes(resolve(options.cwd, path), path, SECRET_FILE);
+    if ("problem" in read) return { why: read.problem.message };
+    return { value: read.bytes.toString("utf8").replace(/\r?\n$/, "") };
   }
-  return undefined;
+  return {};
 }
 
 function describe(reference: string): string {

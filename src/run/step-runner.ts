@@ -20,7 +20,9 @@ import {
   type StepState,
 } from "../playbook/expr/index.js";
 import type { StepDef } from "../playbook/model.js";
+import { inputProblemLine } from "../playbook/rules/input-issues.js";
 import { formatDuration } from "../util/duration.js";
+import { setLongTimeout } from "../util/timer.js";
 import { toPlain } from "./emitter.js";
 import type { StepErrorInfo, StepStatus } from "./events.js";
 import { planWithStandIns } from "./stand-ins.js";
@@ -70,7 +72,10 @@ export async function runStep(
   }
   const unresolved = collectUnresolved(rendered);
   const parsed = action.input.safeParse(run.dryRun ? toPlain(rendered) : rendered);
-  const inputProblem = parsed.success ? undefined : describeIssues(parsed.error.issues);
+  const inputProblem = parsed.success
+    ? undefined
+    : inputProblemLine(parsed.error.issues, rendered, step.with);
+  const inputHint = parsed.success ? {} : hintOf(parsed.error.issues);
   const input: unknown = parsed.success ? parsed.data : undefined;
   // A dry-run whose inputs wait on run-time values the schema refuses plans with stand-ins.
   const standIn =
@@ -86,6 +91,16 @@ export async function runStep(
       unresolved.length === 0 &&
       input !== undefined &&
       safely(() => actionRunsInDryRun(action, input), false);
+    // A plan that throws is a bug in the executor: the dry-run says so instead of a blank plan.
+    let planProblem: string | undefined;
+    const plan =
+      input === undefined
+        ? (standIn?.plan ?? null)
+        : safely(
+            () => action.plan(input),
+            null,
+            (error) => (planProblem = error instanceof Error ? error.message : String(error)),
+          );
     run.emit({
       type: "step.plan",
       ...base,
@@ -96,19 +111,26 @@ export async function runStep(
       condition,
       dependsOn: step.dependsOn,
       input: rendered,
-      plan: input === undefined ? (standIn?.plan ?? null) : safely(() => action.plan(input), null),
+      plan,
       runtimeValues: [...new Set(unresolved.flatMap((value) => value.refs))],
     });
     if (condition === false) return end("skipped", { reason: "condition is false" });
+    if (planProblem !== undefined) {
+      return end("failed", {
+        error: { kind: "failed", message: `${step.uses} could not plan this step: ${planProblem}` },
+      });
+    }
     if (inputProblem && unresolved.length === 0) {
-      return end("failed", { error: { kind: "failed", message: `invalid input: ${inputProblem}` } });
+      return end("failed", {
+        error: { kind: "failed", message: `invalid input: ${inputProblem}`, ...inputHint },
+      });
     }
     if (!runsNow) return end("planned");
   } else {
     if (condition === false) return end("skipped", { reason: `if: ${step.if}` });
     if (inputProblem)
       return end("failed", {
-        error: { kind: "failed", message: `invalid input after rendering: ${inputProblem}` },
+        error: { kind: "failed", message: `invalid input after rendering: ${inputProblem}`, ...inputHint },
       });
   }
 
@@ -172,10 +194,10 @@ async function attemptOnce(
   const onStageAbort = () => controller.abort(stageSignal.reason);
   stageSignal.addEventListener("abort", onStageAbort, { once: true });
   let timedOut = false;
-  const timer =
+  const cancelTimeout =
     step.timeoutMs === undefined
       ? undefined
-      : setTimeout(() => {
+      : setLongTimeout(() => {
           timedOut = true;
           controller.abort(
             new StepFailure(`timed out after ${formatDuration(step.timeoutMs!)}`, { kind: "timed-out" }),
@@ -206,7 +228,7 @@ async function attemptOnce(
       };
     return { ok: false, status: "failed", error: info, outputs };
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimeout?.();
     stageSignal.removeEventListener("abort", onStageAbort);
   }
 }
@@ -303,18 +325,20 @@ export function reasonOf(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : "cancelled";
 }
 
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((issue) =>
-      issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message,
-    )
-    .join("; ");
+/** The hint a check gave with its issue (a duration over the limit says what to do instead). */
+function hintOf(issues: readonly object[]): { hint?: string } {
+  for (const issue of issues) {
+    const hint = "params" in issue ? (issue.params as { hint?: unknown } | undefined)?.hint : undefined;
+    if (typeof hint === "string") return { hint };
+  }
+  return {};
 }
 
-function safely<T>(fn: () => T, fallback: T): T {
+function safely<T>(fn: () => T, fallback: T, onError?: (error: unknown) => void): T {
   try {
     return fn();
-  } catch {
+  } catch (error) {
+    onError?.(error);
     return fallback;
   }
 }

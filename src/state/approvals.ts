@@ -15,10 +15,13 @@ import { createFileExclusive } from "./atomic.js";
 import { approvalsDir, fileKey } from "./paths.js";
 import { definedOnly } from "../util/objects.js";
 
+/** A role: lower-case words joined by - (release-captain, oncall-sre). */
+export const ROLE_PATTERN = /^[a-z][a-z0-9-]*$/;
+
 export const approvalRequirementSchema = z
   .object({
     count: z.number().int().min(1),
-    roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, "a role is lower-case words joined by -")).min(1),
+    roles: z.array(z.string().regex(ROLE_PATTERN, "a role is lower-case words joined by -")).min(1),
   })
   .refine((value) => new Set(value.roles).size === value.roles.length, { message: "roles must not repeat" });
 
@@ -177,7 +180,18 @@ export function recordApproval(
   approval: Approval,
   options: { requirement?: ApprovalRequirement } = {},
 ): Approval {
-  const checked = definedOnly(approvalSchema.parse(approval));
+  const parsed = approvalSchema.safeParse(approval);
+  if (!parsed.success) {
+    throw new RelctlError(
+      "E_APPROVAL_INVALID",
+      ExitCode.invalid,
+      `cannot record this approval: ${parsed.error.issues
+        .map((issue) => `${issue.path.join(".") || "approval"}: ${issue.message}`)
+        .join("; ")}`,
+      { hint: "relctl approve <run> --role <role>, e.g. --role release-captain" },
+    );
+  }
+  const checked = definedOnly(parsed.data);
   if (options.requirement && !options.requirement.roles.includes(checked.role)) {
     throw refused(
       `role ${checked.role} is not one this stage asks for (${options.requirement.roles.join(", ")})`,

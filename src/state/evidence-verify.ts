@@ -1,7 +1,9 @@
 // `relctl evidence verify <dir>`: recompute every checksum and name every difference — files
 // missing, added or changed since the bundle was written, a manifest that disagrees with the
 // journal beside it, and (through a hook) a signature that does not match checksums.txt.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { ExitCode, RelctlError } from "../errors.js";
+import { fsProblem } from "./fs-errors.js";
 import { join, relative, sep } from "node:path";
 import { parseJournalText } from "./journal.js";
 import {
@@ -39,6 +41,7 @@ export async function verifyEvidence(
   dir: string,
   options: { verifySignature?: VerifySignatureHook; requireSignature?: boolean } = {},
 ): Promise<EvidenceReport> {
+  assertEvidenceBundle(dir);
   const report: EvidenceReport = {
     ok: false,
     dir,
@@ -93,6 +96,44 @@ export async function verifyEvidence(
   if (report.signature.state === "failed") report.problems.push(`signature: ${report.signature.message}`);
   report.ok = report.problems.length === 0;
   return report;
+}
+
+/**
+ * Refuses what is not an evidence bundle folder before reading anything in it: a missing path, a
+ * file, or a folder with neither manifest.json nor checksums.txt (`relctl evidence verify /tmp`
+ * would otherwise list every file below /tmp as "extra"). A bundle that lost one of the two is
+ * still verified, and its loss reported.
+ */
+export function assertEvidenceBundle(dir: string): void {
+  const hint =
+    "pass the bundle folder a run left: .relctl/runs/<run>/evidence (relctl history lists the runs)";
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    throw new RelctlError(
+      "E_NOT_EVIDENCE",
+      ExitCode.invalid,
+      `cannot read evidence bundle ${dir}: ${fsProblem(error)}`,
+      { hint },
+    );
+  }
+  if (!isDirectory) {
+    throw new RelctlError(
+      "E_NOT_EVIDENCE",
+      ExitCode.invalid,
+      `${dir} is a file, not an evidence bundle folder`,
+      { hint },
+    );
+  }
+  if (!existsSync(join(dir, "manifest.json")) && !existsSync(join(dir, CHECKSUMS_FILE))) {
+    throw new RelctlError(
+      "E_NOT_EVIDENCE",
+      ExitCode.invalid,
+      `${dir} is not an evidence bundle: it has neither manifest.json nor ${CHECKSUMS_FILE}`,
+      { hint },
+    );
+  }
 }
 
 function manifestProblems(dir: string): string[] {

@@ -32,6 +32,7 @@ export function formatStatus(summary: RunSummary): string {
   const note = OUTCOME_NOTE[summary.outcome];
   if (note) lines.push(`  ${note.replace("<run>", summary.runId)}`);
   if (summary.message) lines.push(`  ${summary.message}`);
+  for (const warning of summary.warnings) lines.push(`  warning: ${warning.replace(/\n/g, "\n    ")}`);
   const timing = [
     summary.startedAt ? `started ${summary.startedAt}` : undefined,
     summary.endedAt ? `ended ${summary.endedAt}` : undefined,

@@ -12,11 +12,13 @@
 // steps from spending most of its time in fsync.
 // fsync (rather than fdatasync) keeps the file size in the flushed metadata on every platform.
 import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { EventSink, RunEvent } from "../run/events.js";
 import type { Redactor } from "../run/redact.js";
 import { RelctlError, ExitCode } from "../errors.js";
 import { ensureDir, fsyncDir, parseJsonLines, writeAllSync, type TornLine } from "./jsonl.js";
+import { checkRunEvent } from "./event-schema.js";
+import { stateFileError } from "./fs-errors.js";
 import { journalPath } from "./paths.js";
 
 /** Events that must be on disk before the run goes on (see the note on durability above). */
@@ -43,8 +45,13 @@ export interface OpenJournalOptions {
  */
 export function openJournal(stateDir: string, runId: string, options: OpenJournalOptions = {}): JournalSink {
   const file = journalPath(stateDir, runId);
-  ensureDir(dirname(file));
-  const fd = openSync(file, "a+");
+  let fd: number;
+  try {
+    ensureDir(dirname(file));
+    fd = openSync(file, "a+");
+  } catch (error) {
+    throw stateFileError(error, file, "open the run journal");
+  }
   let repaired: TornLine | undefined;
   let lastSeq = 0;
   try {
@@ -107,26 +114,10 @@ export interface JournalRead {
   torn?: TornLine;
 }
 
-// The reader checks the envelope every event has; the body belongs to the engine and is
-// described in docs/events.md. Unknown fields pass through (a field may be added within v1).
-function envelopeProblem(value: unknown): string | undefined {
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    return "not a run event (not an object)";
-  const event = value as Record<string, unknown>;
-  if (typeof event.v !== "number") return "not a run event (v is not a number)";
-  if (typeof event.seq !== "number" || !Number.isInteger(event.seq) || event.seq < 1)
-    return "not a run event (seq is not a positive integer)";
-  for (const key of ["at", "runId", "type"]) {
-    if (typeof event[key] !== "string") return `not a run event (${key} is not a string)`;
-  }
-  return undefined;
-}
-
+// Every line is checked (state/event-schema.ts): the envelope, and the fields of the event types
+// relctl reads. Unknown fields pass through (a field may be added within v1).
 export function parseJournalText(text: string, file: string): JournalRead {
-  const read = parseJsonLines<RunEvent>(text, file, (value) => {
-    const problem = envelopeProblem(value);
-    return problem === undefined ? { ok: true, value: value as RunEvent } : { ok: false, problem };
-  });
+  const read = parseJsonLines<RunEvent>(text, file, (value, line) => checkRunEvent(value, file, line));
   return { file, events: read.records, ...(read.torn ? { torn: read.torn } : {}) };
 }
 
@@ -150,6 +141,14 @@ export function readJournal(stateDir: string, runId: string): JournalRead {
         },
       );
     }
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw stateFileError(
+      error,
+      file,
+      `read the journal of run ${runId} at`,
+      code === "EACCES" || code === "EPERM"
+        ? "check the permissions of the state directory, or pass --state-dir DIR"
+        : `the run's folder was changed by hand: restore journal.jsonl from the run's evidence bundle (${join(dirname(file), "evidence")}), or remove the folder`,
+    );
   }
 }

@@ -76,14 +76,17 @@ export function appendJsonLine(file: string, record: unknown): void {
   }
 }
 
+/** Validates one parsed line (its 1-based number given for messages) and returns it or a problem. */
+export type LineCheck<T> = (
+  value: unknown,
+  line: number,
+) => { ok: true; value: T } | { ok: false; problem: string };
+
 /**
  * Parses a JSON-lines file. `check` validates one parsed line and returns the record or a
  * problem in words. A missing file reads as empty.
  */
-export function readJsonLines<T>(
-  file: string,
-  check: (value: unknown) => { ok: true; value: T } | { ok: false; problem: string },
-): JsonLinesRead<T> {
+export function readJsonLines<T>(file: string, check: LineCheck<T>): JsonLinesRead<T> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -94,11 +97,7 @@ export function readJsonLines<T>(
   return parseJsonLines(text, file, check);
 }
 
-export function parseJsonLines<T>(
-  text: string,
-  file: string,
-  check: (value: unknown) => { ok: true; value: T } | { ok: false; problem: string },
-): JsonLinesRead<T> {
+export function parseJsonLines<T>(text: string, file: string, check: LineCheck<T>): JsonLinesRead<T> {
   const lines = text.split("\n");
   // After the last "\n" comes either nothing (a clean file) or an unterminated fragment.
   const tail = lines.pop() ?? "";
@@ -110,7 +109,7 @@ export function parseJsonLines<T>(
     } catch {
       throw new JsonLinesCorruptError(file, index + 1, `not valid JSON: ${preview(line)}`);
     }
-    const result = check(parsed);
+    const result = check(parsed, index + 1);
     if (!result.ok) throw new JsonLinesCorruptError(file, index + 1, result.problem);
     records.push(result.value);
   });

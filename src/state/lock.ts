@@ -53,6 +53,8 @@ export interface LockHeld {
   /** Undefined when the lock file cannot be read (being written, or damaged). */
   holder: LockInfo | undefined;
   stale: boolean;
+  /** The file holds something that is not a relctl lock: a person must look and clear it. */
+  damaged: boolean;
   message: string;
 }
 
@@ -65,6 +67,8 @@ export interface LockState {
   state: "held" | "stale";
   info: LockInfo | undefined;
   reason: string;
+  /** Set when the file holds text that is not a relctl lock (never taken over automatically). */
+  damaged?: boolean;
 }
 
 /** A lock file with no readable content younger than this is still being written. */
@@ -184,10 +188,14 @@ export function forceUnlock(
 }
 
 export function lockHeldError(held: LockHeld): RelctlError {
+  const environment =
+    held.target.environment === "default" ? "" : ` --environment ${held.target.environment}`;
   return new RelctlError("E_LOCK_HELD", ExitCode.blocked, held.message, {
-    hint: held.stale
-      ? "the holder is gone; run again to take the lock over, or `relctl unlock --force --reason …`"
-      : "wait for that run to finish, or if it is gone for good: `relctl unlock --force --reason …`",
+    hint: held.damaged
+      ? `if no relctl run is using ${held.target.playbook} on ${held.target.environment}, clear it: relctl unlock --force --reason "…"${environment}`
+      : held.stale
+        ? "the holder is gone; run again to take the lock over, or `relctl unlock --force --reason …`"
+        : "wait for that run to finish, or if it is gone for good: `relctl unlock --force --reason …`",
     details: { target: held.target, holder: held.holder, file: held.file },
   });
 }
@@ -218,6 +226,20 @@ function inspectFile(file: string, options: LockOptions): LockState | undefined 
 
 function judge(file: string, raw: string, options: LockOptions): LockState {
   const info = parseInfo(raw);
+  // A creator writes its content right after creating the file, in one write: text that still
+  // does not parse after readSettled's wait is not a lock being created but a damaged file (or
+  // one something else wrote). Only an empty file (NULs after a power cut) means its writer died.
+  const written = raw.replace(/[\s\0]/g, "");
+  if (!info && written !== "") {
+    const start = written.length > 40 ? `${written.slice(0, 40)}…` : written;
+    return {
+      file,
+      state: "held",
+      info: undefined,
+      damaged: true,
+      reason: `the lock file ${file} is damaged: it does not hold a relctl lock (it starts "${start}")`,
+    };
+  }
   if (!info) {
     let ageMs = 0;
     try {
@@ -259,7 +281,10 @@ function heldResult(target: LockTarget, file: string, state: LockState): LockHel
     file,
     holder: state.info,
     stale: state.state === "stale",
-    message: `${target.playbook} on ${target.environment} is locked by ${who}: ${state.reason}`,
+    damaged: state.damaged === true,
+    message: state.damaged
+      ? `${target.playbook} on ${target.environment} cannot be locked: ${state.reason}`
+      : `${target.playbook} on ${target.environment} is locked by ${who}: ${state.reason}`,
   };
 }
 

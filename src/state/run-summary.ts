@@ -5,6 +5,7 @@
 import { readdirSync } from "node:fs";
 import type { RunEvent, RunStatus, StageStatus, StepErrorInfo, StepStatus } from "../run/events.js";
 import { readJournal } from "./journal.js";
+import { stateFileError } from "./fs-errors.js";
 import { runsDir } from "./paths.js";
 import { readLocks, type IsAlive } from "./lock.js";
 
@@ -61,6 +62,8 @@ export interface RunSummary {
   /** How many times the run was started: 1, plus one per resume. */
   starts: number;
   stageSummaries: StageSummary[];
+  /** run.warning messages, in order: also those recorded after the run ended (unsigned evidence). */
+  warnings: string[];
   lastEvent?: RunEvent;
   eventCount: number;
 }
@@ -68,17 +71,20 @@ export interface RunSummary {
 export interface SummaryOptions {
   /** Whether a live process still holds the run (see listRuns); decides running vs crashed. */
   live?: boolean;
+  /** The run's id when known from elsewhere (its folder): an empty journal names none. */
+  runId?: string;
 }
 
 export function runSummary(events: readonly RunEvent[], options: SummaryOptions = {}): RunSummary {
   const summary: RunSummary = {
-    runId: events[0]?.runId ?? "",
+    runId: options.runId ?? events[0]?.runId ?? "",
     stages: [],
     vars: {},
     dryRun: false,
     outcome: options.live ? "running" : "crashed",
     starts: 0,
     stageSummaries: [],
+    warnings: [],
     eventCount: events.length,
     ...(events.length > 0 ? { lastEvent: events.at(-1) } : {}),
   };
@@ -153,6 +159,9 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
         if (event.status !== "succeeded") delete step.outputs;
         break;
       }
+      case "run.warning":
+        summary.warnings.push(event.message);
+        break;
       case "run.end":
         Object.assign(summary, {
           outcome: event.status,
@@ -222,6 +231,10 @@ export interface RunListEntry {
   problem?: string;
 }
 
+/** What an empty journal means: relctl stopped before it recorded the run's start. */
+export const EMPTY_JOURNAL =
+  "its journal is empty: relctl stopped before recording the run's start (or the run is only now starting), or the file was truncated";
+
 /** Every run in the state directory, newest first, for `relctl history`. */
 export function listRuns(
   stateDir: string,
@@ -234,7 +247,7 @@ export function listRuns(
       .map((entry) => entry.name);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+    throw stateFileError(error, runsDir(stateDir), "list the runs in");
   }
   const liveRuns = new Set(
     readLocks(stateDir, options)
@@ -244,7 +257,8 @@ export function listRuns(
   const entries = ids.map((runId): RunListEntry => {
     try {
       const read = readJournal(stateDir, runId);
-      const summary = runSummary(read.events, { live: liveRuns.has(runId) });
+      if (read.events.length === 0) throw new Error(EMPTY_JOURNAL);
+      const summary = runSummary(read.events, { live: liveRuns.has(runId), runId });
       return {
         runId,
         stages: summary.stages,

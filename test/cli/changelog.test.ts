@@ -82,12 +82,12 @@ describe("relctl changelog", () => {
     expect(io.stderr()).toMatch(message);
   });
 
-  it("names the versions it has when asked for one it does not", async () => {
+  it("names the versions it has when asked for one it does not (exit 2)", async () => {
     const repo = repoWithChangelog();
     writeFileSync(join(repo.dir, "NOTES.md"), fixture("no-links.md"));
     const io = captureIo(repo.env);
     expect(await main(["changelog", "--notes", "9.9.9", "--file", "NOTES.md", "--repo", repo.dir], io)).toBe(
-      1,
+      2,
     );
     expect(io.stderr()).toContain("hint: it has: 2.3.0, 2.2.1");
   });

@@ -149,6 +149,51 @@ stages:
     expect(existsSync(join(invalid, "tickets.log"))).toBe(false);
   });
 
+  const oneStep = `apiVersion: relctl/v1
+name: custom
+executors:
+  ticket: ./tools/ticket.mjs
+stages:
+  freeze:
+    steps:
+      - { id: open, uses: ticket.open, with: { title: x } }
+`;
+
+  it("an action whose plan() throws is a problem in the plan, not a blank plan", async () => {
+    const api = pathToFileURL(join(repoRoot, "dist", "index.js")).href;
+    const module = `import { z, defineAction } from "${api}";
+export default {
+  name: "ticket",
+  description: "opens tickets",
+  actions: {
+    open: defineAction({
+      description: "open a ticket",
+      input: z.strictObject({ title: z.string() }),
+      outputs: {},
+      mutates: true,
+      plan: () => { throw new Error("no tracker configured"); },
+      async run() { return {}; },
+    }),
+  },
+};
+`;
+    const dir = tempProject({ "relctl.yaml": oneStep, "tools/ticket.mjs": module });
+    const planned = await relctl(["plan"], { cwd: dir });
+    expect(planned.exitCode).toBe(1);
+    expect(planned.stdout).toMatch(/ticket\.open could not plan this step: no tracker configured/);
+    expect(planned.stdout).not.toMatch(/Plan is valid/);
+  });
+
+  it.each([
+    ["calls process.exit(0) while loading", "process.exit(0);\n"],
+    ["never finishes loading (a top-level await that never settles)", "await new Promise(() => {});\n"],
+  ])("a user executor module that %s fails the command instead of passing silently", async (_, module) => {
+    const dir = tempProject({ "relctl.yaml": oneStep, "tools/ticket.mjs": module });
+    const ran = await relctl(["freeze", "--yes"], { cwd: dir });
+    expect(ran.exitCode).toBe(1);
+    expect(ran.stderr).toMatch(/relctl ended before the command finished/);
+  });
+
   it("a module that is not an executor is a clear validation error", async () => {
     const dir = tempProject({
       "relctl.yaml": `apiVersion: relctl/v1

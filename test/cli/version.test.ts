@@ -81,9 +81,10 @@ describe("relctl version", () => {
     expect(io.stderr()).toMatch(message);
   });
 
-  it("fails clearly outside a git repository", async () => {
+  it("refuses a directory outside a git repository (exit 2), without git's fatal line", async () => {
     const io = captureIo({});
-    expect(await main(["version", "--repo", "/"], io)).toBe(1);
+    expect(await main(["version", "--repo", "/"], io)).toBe(2);
     expect(io.stderr()).toContain("/ is not a git repository");
+    expect(io.stderr()).not.toContain("fatal:");
   });
 });

@@ -1,9 +1,12 @@
 // Unit tests of resolving vars: defaults, --vars-file and --var in that order of precedence,
 // defaults that read other vars and env, and the errors a user gets for each mistake.
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RelctlError } from "../../src/errors.js";
-import { resolveVars, type VarInputs } from "../../src/playbook/vars.js";
+import type { Diagnostic } from "../../src/playbook/diagnostics.js";
+import { MAX_PLAYBOOK_BYTES } from "../../src/playbook/source.js";
+import { resolveVars, varsProblemsIn, type VarInputs } from "../../src/playbook/vars.js";
 import { brief, lines, load } from "../helpers/playbook.js";
 
 const NOW = () => new Date(Date.UTC(2026, 10, 26, 9, 30, 0));
@@ -28,7 +31,7 @@ const playbook = lines(
   "    description: optional, no default", // 17
 );
 
-async function resolveWith(inputs: Partial<VarInputs>, files: Record<string, string> = {}) {
+async function resolveWith(inputs: Partial<VarInputs>, files: Record<string, string | Buffer> = {}) {
   const loaded = await load({ "relctl.yaml": playbook, ...files });
   expect(loaded.diagnostics).toEqual([]);
   const result = await resolveVars(loaded.playbook!, {
@@ -133,6 +136,12 @@ describe("resolving vars", () => {
     expect(error.hint).toBe("did you mean service?");
   });
 
+  it("shows an invisible character in an unknown --var as an escape", async () => {
+    const error = await rejection(() => resolveWith({ overrides: ["servic\u200be=x"] }));
+    expect(error.message).toBe('--var servic\\u200be: the playbook has no var "servic\\u200be"');
+    expect(error.hint).toBe("did you mean service?");
+  });
+
   it("lists the vars when an unknown --var resembles none of them", async () => {
     const error = await rejection(() => resolveWith({ overrides: ["zzzzzzzz=1"] }));
     expect(error.hint).toBe("vars: image, registry, service, tag, replicas, regions, labels, version, notes");
@@ -176,10 +185,28 @@ describe("resolving vars", () => {
     ]);
   });
 
+  it("shows an invisible character in an unknown key of the vars file as an escape", async () => {
+    const { diagnostics } = await resolveWith({ varsFile: "v.yaml" }, { "v.yaml": "servic\u200be: web\n" });
+    expect(diagnostics.map(brief)).toMatchObject([
+      {
+        code: "unknown-var",
+        at: "v.yaml:1:1",
+        path: "servic\\u200be",
+        message: 'the playbook has no var "servic\\u200be"',
+        hint: "did you mean service?",
+      },
+    ]);
+  });
+
   it("reports a vars file that does not exist or is not YAML", async () => {
     const missing = await resolveWith({ varsFile: "nope.yaml" });
     expect(missing.diagnostics.map(brief)).toMatchObject([
-      { code: "file-unreadable", at: "nope.yaml:1:1", message: "cannot read nope.yaml: ENOENT" },
+      {
+        code: "file-unreadable",
+        at: "nope.yaml:1:1",
+        message: "cannot read the vars file nope.yaml: no such file",
+        hint: "check that --vars-file points at the vars file",
+      },
     ]);
     const broken = await resolveWith({ varsFile: "bad.yaml" }, { "bad.yaml": lines("a: [1,", "b: 2") });
     expect(broken.diagnostics.map((d) => d.code)).toContain("yaml-syntax");
@@ -268,5 +295,81 @@ describe("resolving vars", () => {
     });
     const { values } = await resolveVars(loaded.playbook!, { overrides: [], env: {} });
     expect(values).toEqual({ a: "xy", b: "y" });
+  });
+
+  it.each([
+    {
+      name: "/dev/zero",
+      varsFile: "/dev/zero",
+      code: "file-not-regular",
+      message: "cannot read the vars file /dev/zero: it is a character device, not a regular file",
+      hint: "a vars file must be a regular file; check that --vars-file points at the vars file",
+    },
+    {
+      name: "a FIFO",
+      varsFile: "pipe",
+      code: "file-not-regular",
+      message: "cannot read the vars file pipe: it is a named pipe (FIFO), not a regular file",
+    },
+    {
+      name: "a directory",
+      varsFile: "env",
+      code: "file-unreadable",
+      message: "cannot read the vars file env: it is a directory",
+      hint: "check that --vars-file points at the vars file",
+    },
+    {
+      name: "a file over 2 MiB",
+      varsFile: "big.yaml",
+      code: "file-too-large",
+      message: "big.yaml is larger than 2 MiB; a vars file may be at most 2 MiB",
+      hint: "check that --vars-file points at the vars file",
+    },
+    {
+      name: "binary data",
+      varsFile: "vars.bin",
+      code: "not-text",
+      at: "vars.bin:2:3",
+      message: "vars.bin is not a text file (it holds a NUL byte); a vars file is UTF-8 YAML or JSON",
+      hint: "check that --vars-file points at the vars file",
+    },
+  ])(
+    "refuses $name as the vars file, naming the vars file",
+    async ({ name: _, varsFile, at, ...expected }) => {
+      const loaded = await load({
+        "relctl.yaml": playbook,
+        "env/prod.yaml": "service: web\n",
+        "big.yaml": `# ${"x".repeat(MAX_PLAYBOOK_BYTES)}\n`,
+        "vars.bin": Buffer.from("a: 1\nb:\0\n"),
+      });
+      if (varsFile === "pipe") execFileSync("mkfifo", [join(loaded.dir, "pipe")]);
+      const { diagnostics } = await resolveVars(loaded.playbook!, {
+        varsFile,
+        overrides: ["version=1"],
+        env: {},
+        cwd: loaded.dir,
+      });
+      expect(diagnostics.map(brief)).toEqual([
+        expect.objectContaining({ at: at ?? `${varsFile}:1:1`, ...expected }),
+      ]);
+    },
+  );
+
+  it.each([
+    { name: "all in the vars file", files: ["prod.yaml", "prod.yaml"], subject: "prod.yaml" },
+    { name: "all in the playbook", files: ["relctl.yaml"], subject: "relctl.yaml" },
+    {
+      name: "in both",
+      files: ["relctl.yaml", "prod.yaml"],
+      subject: "relctl.yaml with --vars-file prod.yaml",
+    },
+  ])("names where the problems with vars are: $name", ({ files, subject }) => {
+    const diagnostics = files.map((file): Diagnostic => ({
+      code: "x",
+      message: "x",
+      location: { file, line: 1, column: 1 },
+    }));
+    expect(varsProblemsIn(diagnostics, "relctl.yaml", "prod.yaml")).toBe(subject);
+    expect(varsProblemsIn(diagnostics, "relctl.yaml")).toBe("relctl.yaml");
   });
 });

@@ -82,4 +82,44 @@ describe("canary progression", () => {
       "undo",
     ]);
   });
+
+  // Node's timers end at 24.8 days; a longer hold used to fire after 1 ms. Lint refuses a literal
+  // one (test/playbook/validation/durations.test.ts); these are the holds that get to the run.
+  const longHold = (hold: string) => `apiVersion: relctl/v1
+name: canary
+vars:
+  hold: 1h
+stages:
+  canary:
+    canary:
+      weights: [10, 100]
+      hold: ${hold}
+      steps:
+        - { id: shift, uses: rec.do }
+`;
+
+  it("holds each weight for the whole of a 24-day hold, the longest relctl waits", async () => {
+    const clock = manualClock();
+    const { outcome } = await runYaml(longHold("24d"), { stages: ["canary"], clock });
+    expect(outcome.status).toBe("succeeded");
+    expect(clock.sleeps).toEqual([2_073_600_000, 2_073_600_000]);
+  });
+
+  it("fails the first hold before it waits when a hold from a var is over 24 days, and says why", async () => {
+    const clock = manualClock();
+    const { outcome, events, recording } = await runYaml(longHold('"${{ vars.hold }}"'), {
+      stages: ["canary"],
+      clock,
+      vars: ["hold=30d"],
+    });
+    expect(outcome).toMatchObject({ status: "failed", failedStep: "hold-10" });
+    expect(clock.sleeps).toEqual([]);
+    expect(recording.log).not.toContain("start:shift-100");
+    const hold = eventsOf(events, "step.end").find((event) => event.step === "hold-10");
+    expect(hold?.error).toMatchObject({
+      message:
+        'invalid input after rendering: duration: 30d is longer than relctl waits: at most 24d, got the text "30d" (from vars.hold)',
+      hint: expect.stringContaining("relctl waits at most 24d") as string,
+    });
+  });
 });

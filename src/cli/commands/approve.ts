@@ -1,14 +1,20 @@
 // `relctl approve <run> --role <role>`: record who approves which exact plan. The plan comes
 // from the run's journal (playbook digest, version, environment), so an approval can never be
 // applied to a plan other than the one the approver was shown.
-import { ExitCode, RelctlError } from "../../errors.js";
+import { ExitCode, RelctlError, usageError } from "../../errors.js";
 import { findStage } from "../../playbook/model.js";
-import { approverIdentity, checkApprovals, readApprovals, recordApproval } from "../../state/approvals.js";
+import {
+  approverIdentity,
+  checkApprovals,
+  readApprovals,
+  recordApproval,
+  ROLE_PATTERN,
+} from "../../state/approvals.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
-import { approvalPlan, approvalSubject } from "../preflight.js";
+import { approvalPlan, approvalSubject, warnUnreadableApprovals } from "../preflight.js";
 import { preparePlaybook } from "../prepare.js";
-import { runEvents, startOf, stateDirOf } from "../state-context.js";
+import { runEvents, startOf, stateDirOf, writingState } from "../state-context.js";
 import { playbookDigest } from "../../playbook/digest.js";
 
 export interface ApproveOptions {
@@ -23,6 +29,12 @@ export async function approveCommand(
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
+  if (!ROLE_PATTERN.test(approve.role)) {
+    throw usageError(
+      `--role "${approve.role}" is not a role`,
+      "a role is lower-case words joined by -, as the stage's approvals: lists them (e.g. --role release-captain)",
+    );
+  }
   const stateDir = stateDirOf(options);
   const start = startOf(runEvents(stateDir, runId).events);
   if (!start?.playbookDigest || start.version === undefined) {
@@ -65,19 +77,23 @@ export async function approveCommand(
   const by = approverIdentity({ env: io.env }, cwd);
   for (const stage of stages) {
     const subject = approvalSubject(stage!.name, identity);
-    recordApproval(
-      stateDir,
-      subject,
-      {
-        ...plan,
-        role: approve.role,
-        by,
-        at: new Date().toISOString(),
-        ...(approve.comment ? { comment: approve.comment } : {}),
-      },
-      { requirement: stage!.approvals! },
+    await writingState(stateDir, () =>
+      recordApproval(
+        stateDir,
+        subject,
+        {
+          ...plan,
+          role: approve.role,
+          by,
+          at: new Date().toISOString(),
+          ...(approve.comment ? { comment: approve.comment } : {}),
+        },
+        { requirement: stage!.approvals! },
+      ),
     );
-    const check = checkApprovals(stage!.approvals!, readApprovals(stateDir, subject).approvals, plan);
+    const stored = readApprovals(stateDir, subject);
+    warnUnreadableApprovals(stored, io);
+    const check = checkApprovals(stage!.approvals!, stored.approvals, plan);
     const still = check.satisfied ? "approved: it may run" : `still needs ${check.missing.join(" and ")}`;
     io.out(
       `${io.color.green("✓")} ${by} approved stage ${stage!.name} of ${playbook.name} ${plan.version} as ${approve.role}; ${still}\n`,

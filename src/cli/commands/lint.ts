@@ -3,6 +3,7 @@
 import { sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
+import { refuseInvalidKnownInputs } from "../pre-run-check.js";
 import { preparePlaybook, printDiagnostics } from "../prepare.js";
 
 const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -10,7 +11,12 @@ const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" :
 export async function lintCommand(options: GlobalOptions, io: Io): Promise<number> {
   const asJson = (diagnostics: Diagnostic[], out: Io) =>
     out.out(`${JSON.stringify({ valid: false, problems: sortDiagnostics(diagnostics) })}\n`);
-  const { playbook, display } = await preparePlaybook(options, io, options.json ? asJson : printDiagnostics);
+  const report = options.json ? asJson : printDiagnostics;
+  const prepared = await preparePlaybook(options, io, report);
+  const { playbook, display } = prepared;
+  // Inputs known from vars, env and literals are checked too: lint sees what a run would refuse.
+  const stages = playbook.stages.map((stage) => stage.name);
+  await refuseInvalidKnownInputs(prepared, stages, io, undefined, report);
   const steps = playbook.stages.reduce((total, stage) => total + stage.steps.length, 0);
   if (options.json) {
     const summary = {

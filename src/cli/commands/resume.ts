@@ -7,6 +7,7 @@ import { assertResumable, completedOutputs, resumePoint } from "../../state/resu
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
+import { checkRunPreconditions } from "../run-checks.js";
 import type { RunCommandOptions } from "../run-options.js";
 import { runPipeline } from "../run-pipeline.js";
 import { runEvents, stateDirOf } from "../state-context.js";
@@ -20,6 +21,7 @@ export async function resumeCommand(
   const prepared = await preparePlaybook(options, io);
   const point = resumePoint(events, { isGate: (uses) => GATE_ACTIONS.has(uses) });
   assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
+  const checked = checkRunPreconditions({ ...prepared, vars: point.vars }, options, io.env, runId);
   if (!options.json) {
     const done = point.completed.map((step) => step.step);
     io.err(
@@ -34,7 +36,7 @@ export async function resumeCommand(
   return runPipeline({
     prepared: { ...prepared, vars: point.vars },
     stages: point.stages,
-    options,
+    options: checked,
     io,
     resume: { runId, completed: completedOutputs(point) },
   });

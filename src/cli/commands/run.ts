@@ -4,6 +4,7 @@ import { selectStages } from "../../plan/stage-order.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
+import { checkRunPreconditions } from "../run-checks.js";
 import type { RunCommandOptions } from "../run-options.js";
 import { runPipeline } from "../run-pipeline.js";
 
@@ -13,5 +14,7 @@ export async function runStagesCommand(
   io: Io,
 ): Promise<number> {
   const prepared = await preparePlaybook(options, io);
-  return runPipeline({ prepared, stages: selectStages(prepared.playbook, requested), options, io });
+  const stages = selectStages(prepared.playbook, requested);
+  const checked = checkRunPreconditions(prepared, options, io.env);
+  return runPipeline({ prepared, stages, options: checked, io });
 }

@@ -6,7 +6,7 @@ import { forceUnlock } from "../../state/lock.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
-import { stateDirOf } from "../state-context.js";
+import { stateDirOf, writingState } from "../state-context.js";
 
 export async function unlockCommand(
   unlock: { force?: boolean; reason?: string; environment?: string },
@@ -21,10 +21,11 @@ export async function unlockCommand(
   if (!unlock.reason?.trim()) throw usageError('--force needs --reason "…": the unlock is recorded with it');
   const { playbook, cwd } = await preparePlaybook(options, io);
   const target = { playbook: playbook.name, environment: unlock.environment ?? "default" };
-  const result = forceUnlock(stateDirOf(options), target, {
-    by: approverIdentity({ env: io.env }, cwd),
-    reason: unlock.reason,
-  });
+  const stateDir = stateDirOf(options);
+  const by = approverIdentity({ env: io.env }, cwd);
+  const result = await writingState(stateDir, () =>
+    forceUnlock(stateDir, target, { by, reason: unlock.reason! }),
+  );
   if (!result.wasLocked) {
     throw new RelctlError(
       "E_NOT_LOCKED",

@@ -1,11 +1,14 @@
 // `relctl version`: the next version and why, without a playbook. The first line of the text
 // output is the version alone (so `relctl version | head -1` works); --json prints one object,
 // the same as git.next_version's outputs.
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ExitCode, RelctlError, usageError } from "../../errors.js";
 import { StepFailure } from "../../executors/contract.js";
 import { ReleaseRuleError } from "../../release/errors.js";
-import { openGit } from "../../release/git-client.js";
+import { GitCommandError, gitFailure, openGit, type GitClient } from "../../release/git-client.js";
+import { resolveCommit } from "../../release/git-history.js";
+import { fsProblem, isPathProblem } from "../../state/fs-errors.js";
 import { computeNextVersion, nextVersionOutputs, type NextVersion } from "../../release/next-version.js";
 import {
   DEFAULT_RC_FORMAT,
@@ -42,8 +45,9 @@ export async function versionCommand(
       throw usageError(`${flag} "${value}" is not a semantic version`, "use MAJOR.MINOR.PATCH, e.g. 2.0.0");
     }
   }
-  const result = await withReleaseErrors(() =>
-    computeNextVersion(openGit({ dir: repoDir(command.repo, options), env: io.env }), {
+  const dir = repoDir(command.repo, options);
+  const result = await withReleaseErrors(async () =>
+    computeNextVersion(await openRepository(dir, io.env), {
       format,
       rc: command.rc === true,
       hotfix: command.hotfix === true,
@@ -94,7 +98,47 @@ export function repoDir(repo: string | undefined, options: GlobalOptions): strin
   return resolve(cwdOf(options), repo ?? ".");
 }
 
-/** Release rules and git failures become coded errors with their hints (exit 1). */
+/**
+ * The git repository a release is computed from. A directory that does not exist, is not a git
+ * repository or has no commits yet is a usage error (exit 2) that says so, without git's own
+ * `fatal:` line.
+ */
+export async function openRepository(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<GitClient> {
+  const hint = "run relctl in a git checkout, or pass --repo DIR";
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    throw usageError(`cannot use ${dir} as the repository: ${fsProblem(error)}`, hint);
+  }
+  if (!isDirectory) throw usageError(`${dir} is a file, not a git repository`, hint);
+  const git = openGit({ dir, env });
+  try {
+    await git.run(["rev-parse", "--git-dir"]);
+  } catch (error) {
+    // git exits 128 outside a repository; anything else (git missing) keeps its own words.
+    if (error instanceof GitCommandError && error.exitCode === 128) {
+      throw new RelctlError("E_NOT_A_REPOSITORY", ExitCode.invalid, `${dir} is not a git repository`, {
+        hint,
+      });
+    }
+    throw gitFailure(`cannot run git in ${dir}`, error, "install git, or check that it is on PATH");
+  }
+  if ((await resolveCommit(git, "HEAD")) === undefined) {
+    throw new RelctlError("E_NO_COMMITS", ExitCode.invalid, `the repository in ${dir} has no commits yet`, {
+      hint: "commit something first; releases are cut from commits",
+    });
+  }
+  return git;
+}
+
+/**
+ * Release rules and git failures become coded errors with their hints (exit 1); a file the
+ * command cannot read or write (a directory given as --file, no permission) is exit 2.
+ */
 export async function withReleaseErrors<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
@@ -105,6 +149,10 @@ export async function withReleaseErrors<T>(body: () => Promise<T>): Promise<T> {
         ...(error.hint ? { hint: error.hint } : {}),
         cause: error,
       });
+    }
+    const path = (error as NodeJS.ErrnoException | undefined)?.path;
+    if (isPathProblem(error) && typeof path === "string") {
+      throw usageError(`cannot use ${path}: ${fsProblem(error)}`);
     }
     throw error;
   }

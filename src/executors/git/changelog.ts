@@ -1,10 +1,10 @@
 // git.changelog_cut and git.changelog_notes: Keep a Changelog files, edited line by line.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { defineAction, StepFailure } from "../contract.js";
 import { extractNotes, listVersions } from "../../release/changelog/notes.js";
-import { cutChangelogFile } from "../../release/changelog-file.js";
+import { cutChangelogFile, readChangelogText } from "../../release/changelog-file.js";
 import type { GitClient } from "../../release/git-client.js";
 import { headCommit } from "../../release/git-history.js";
 import { normaliseVersion } from "../../release/tag-format.js";
@@ -137,7 +137,8 @@ export const changelogNotes = defineAction({
     guarded("changelog_notes", async () => {
       const path = resolve(repoDirectory(ctx, input.repo), input.file);
       if (!existsSync(path)) throw new StepFailure(`${input.file} does not exist`);
-      const content = readFileSync(path, "utf8");
+      // The same safe reader as `relctl changelog`: a FIFO or a device is refused, not waited on.
+      const content = await readChangelogText(path, input.file);
       const notes = extractNotes(content, input.version);
       if (!notes) {
         const versions = listVersions(content).slice(0, 10);

@@ -113,7 +113,9 @@ const probeInput = z.object({
   deadline: durationMs("deadline")
     .optional()
     .describe("stop trying after this long (from the first attempt)"),
-  timeout: durationMs("timeout").default(10_000).describe("timeout of each request (default 10s)"),
+  timeout: durationMs("timeout", { positive: true })
+    .default(10_000)
+    .describe("timeout of each request (default 10s)"),
   read_only: z
     .boolean()
     .optional()

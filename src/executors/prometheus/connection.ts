@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { StepFailure, type ActionContext } from "../contract.js";
-import { durationField, ms } from "./fields.js";
+import { ms, waitField } from "./fields.js";
 import { fetchTransport, httpsTransport, type Transport } from "./transport.js";
 
 export const PROMETHEUS_URL_ENV = "RELCTL_PROMETHEUS_URL";
@@ -29,7 +29,7 @@ export const connectionFields = {
     .optional()
     .describe("extra request headers, e.g. X-Scope-OrgID for a multi-tenant Mimir"),
   ca_file: z.string().min(1).optional().describe("PEM file of the CA that signed the server's certificate"),
-  query_timeout: durationField
+  query_timeout: waitField
     .default("30s")
     .describe("how long one query may take before it counts as an error"),
 };

@@ -1,11 +1,21 @@
 // Input fields the Prometheus actions share. Durations and timestamps stay as written in the
 // schema (so the JSON Schema generated from it stays honest) and are converted when used.
 import { z } from "zod";
-import { parseDuration } from "../../util/duration.js";
+import { parseDuration, waitProblem } from "../../util/duration.js";
 
 export const durationField = z
   .union([z.string(), z.number().nonnegative()])
   .refine((value) => parseDuration(value) !== undefined, "must be a duration like 30s, 5m or 1h30m");
+
+/**
+ * A duration the gate waits on (interval, hold, timeouts, a pause's deadline): at most MAX_WAIT.
+ * Windows of past data (range, lookback, for, max_age) are durationField: they are not waits.
+ */
+export const waitField = durationField.superRefine((value, ctx) => {
+  const parsed = parseDuration(value);
+  const problem = parsed === undefined ? undefined : waitProblem(parsed, { written: value });
+  if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
+});
 
 /** Milliseconds of a duration the schema already checked. */
 export function ms(value: string | number): number {

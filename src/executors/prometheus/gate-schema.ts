@@ -13,6 +13,7 @@ import {
   queryField,
   timestampField,
   unitField,
+  waitField,
 } from "./fields.js";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_:.-]*$/;
@@ -113,15 +114,15 @@ export const gateInput = z
       })
       .refine((f) => f.max_age !== undefined || f.newer_than !== undefined, "give max_age or newer_than")
       .optional(),
-    interval: durationField.default("1m").describe("time between evaluations (and the step of a lookback)"),
-    hold: durationField
+    interval: waitField.default("1m").describe("time between evaluations (and the step of a lookback)"),
+    hold: waitField
       .optional()
       .describe("how long every metric must keep passing (default 0: the first pass decides)"),
-    initial_delay: durationField.optional().describe("wait before the first evaluation"),
-    min_duration: durationField
+    initial_delay: waitField.optional().describe("wait before the first evaluation"),
+    min_duration: waitField
       .optional()
       .describe("never pass earlier than this after the start, e.g. a canary weight's minimum 2h"),
-    timeout: durationField
+    timeout: waitField
       .optional()
       .describe("give up as inconclusive (default: the earliest possible pass + 10 intervals)"),
     failure_limit: limit(0, "failed evaluations tolerated"),
@@ -133,7 +134,7 @@ export const gateInput = z
     on_inconclusive: z
       .strictObject({
         action: z.enum(["fail", "pause"]).default("fail"),
-        deadline: durationField.optional().describe("how long a pause waits for `relctl decide`"),
+        deadline: waitField.optional().describe("how long a pause waits for `relctl decide`"),
         default: z
           .enum(["abort", "continue"])
           .default("abort")

@@ -2,7 +2,7 @@
 // positional argument (a release name, a chart, an image) must never read as an option, so
 // anything starting with "-" is refused before a command is built.
 import { z } from "zod";
-import { parseDuration } from "../../util/duration.js";
+import { parseDuration, waitProblem } from "../../util/duration.js";
 
 const hasControlCharacter = (value: string): boolean =>
   [...value].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
@@ -99,12 +99,20 @@ export const goDurationField = z.union([z.number().nonnegative(), z.string()]).t
   return text;
 });
 
-/** A relctl duration ("500ms", "30s", "5m", a number of seconds) as milliseconds. */
-export const durationMs = (what: string) =>
+/**
+ * A relctl duration ("500ms", "30s", "5m", a number of seconds) that relctl waits on, as
+ * milliseconds: at most MAX_WAIT, and longer than 0 where `positive` (a request's timeout).
+ */
+export const durationMs = (what: string, options: { positive?: boolean } = {}) =>
   z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {
       ctx.addIssue({ code: "custom", message: `${what} "${value}" is not a duration like 500ms, 30s or 5m` });
+      return z.NEVER;
+    }
+    const problem = waitProblem(ms, { ...options, written: value });
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
       return z.NEVER;
     }
     return ms;

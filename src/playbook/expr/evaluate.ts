@@ -2,6 +2,7 @@
 // properties of plain objects and arrays, so no expression can reach a prototype or a function.
 // A value known only at run time (a later step's output in a dry-run) evaluates to Unresolved,
 // which flows through every operation so a plan can show `⟨steps.image.outputs.digest⟩`.
+import { arityMessage } from "./calls.js";
 import { FUNCTIONS, toText } from "./functions.js";
 import type { Node } from "./parser.js";
 import { parseCondition, parseTemplate, type Template } from "./template.js";
@@ -169,12 +170,9 @@ function property(object: unknown, name: string, offset: number): unknown {
 
 function call(node: Extract<Node, { type: "call" }>, scope: Scope, source: string): unknown {
   const spec = FUNCTIONS[node.name]!;
+  // Parsing refuses a wrong call already (calls.ts); a hand-built tree is checked here too.
   if (node.args.length < spec.minArgs || node.args.length > spec.maxArgs) {
-    const wanted = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : `${spec.minArgs} to ${spec.maxArgs}`;
-    throw new ExpressionError(
-      `${node.name}() takes ${wanted} argument(s), got ${node.args.length}`,
-      node.offset,
-    );
+    throw new ExpressionError(arityMessage(node.name, spec, node.args.length), node.offset);
   }
   const args = node.args.map((arg) => evaluate(arg, scope, source));
   const unresolved = args.filter((arg) => arg instanceof Unresolved);

@@ -1,10 +1,24 @@
 // The documented functions of the expression language (docs/playbook-reference.md). Each is a
-// plain function of plain values: no I/O, nothing that could reach outside the playbook.
+// plain function of plain values: no I/O, nothing that could reach outside the playbook. Each
+// also declares how it is called, so a wrong call is refused when the playbook is checked (see
+// calls.ts), not in the middle of a run.
 import { ExpressionError } from "./types.js";
+
+/** What an argument must be when it is written as a literal: text, or anything. */
+export type ParamKind = "text" | "any";
+
+/** A literal argument's value, or undefined for an argument computed at run time. */
+export type LiteralArg = { value: string | number | boolean | null } | undefined;
 
 export interface FunctionSpec {
   minArgs: number;
   maxArgs: number;
+  /** How it is called, for hints: "split(text, separator)". */
+  usage: string;
+  /** Per argument (the last kind repeats for further arguments). */
+  params: readonly ParamKind[];
+  /** A problem with the literal arguments that the call would always fail on. */
+  checkLiterals?(args: readonly LiteralArg[]): { index: number; message: string; hint: string } | undefined;
   call(args: unknown[], env: { now: () => Date }, offset: number): unknown;
 }
 
@@ -33,20 +47,62 @@ function formatDate(format: string, date: Date): string {
   return format.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => tokens[token]!);
 }
 
+/** The placeholders a format() pattern uses, by number. */
+function placeholders(pattern: string): number[] {
+  return [...pattern.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1]));
+}
+
+function parseJson(value: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(value) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const notJson = (value: unknown): string => `fromJSON(): not valid JSON: ${text(value).slice(0, 60)}`;
+
 export const FUNCTIONS: Record<string, FunctionSpec> = {
   contains: {
     minArgs: 2,
     maxArgs: 2,
+    usage: "contains(text or list, value)",
+    params: ["any", "any"],
     call: ([haystack, needle]) =>
       Array.isArray(haystack)
         ? haystack.some((item) => item === needle || text(item) === text(needle))
         : text(haystack).includes(text(needle)),
   },
-  startsWith: { minArgs: 2, maxArgs: 2, call: ([value, prefix]) => text(value).startsWith(text(prefix)) },
-  endsWith: { minArgs: 2, maxArgs: 2, call: ([value, suffix]) => text(value).endsWith(text(suffix)) },
+  startsWith: {
+    minArgs: 2,
+    maxArgs: 2,
+    usage: "startsWith(text, prefix)",
+    params: ["text", "text"],
+    call: ([value, prefix]) => text(value).startsWith(text(prefix)),
+  },
+  endsWith: {
+    minArgs: 2,
+    maxArgs: 2,
+    usage: "endsWith(text, suffix)",
+    params: ["text", "text"],
+    call: ([value, suffix]) => text(value).endsWith(text(suffix)),
+  },
   format: {
     minArgs: 1,
     maxArgs: 20,
+    usage: "format('{0}-{1}', value0, value1)",
+    params: ["text", "any"],
+    checkLiterals: ([pattern, ...args]) => {
+      if (typeof pattern?.value !== "string") return undefined;
+      const missing = placeholders(pattern.value).find((index) => index >= args.length);
+      return missing === undefined
+        ? undefined
+        : {
+            index: 0,
+            message: `format(): placeholder {${missing}} has no argument`,
+            hint: `pass one value per placeholder after the pattern ({0} is the first)`,
+          };
+    },
     call: ([pattern, ...args], _env, offset) =>
       text(pattern).replace(/\{(\d+)\}/g, (_match, digits: string) => {
         const index = Number(digits);
@@ -59,40 +115,88 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   join: {
     minArgs: 1,
     maxArgs: 2,
+    usage: "join(list, separator)",
+    params: ["any", "text"],
     call: ([list, separator]) =>
       Array.isArray(list) ? list.map(text).join(separator === undefined ? "," : text(separator)) : text(list),
   },
-  split: { minArgs: 2, maxArgs: 2, call: ([value, separator]) => text(value).split(text(separator)) },
-  lower: { minArgs: 1, maxArgs: 1, call: ([value]) => text(value).toLowerCase() },
-  upper: { minArgs: 1, maxArgs: 1, call: ([value]) => text(value).toUpperCase() },
-  trim: { minArgs: 1, maxArgs: 1, call: ([value]) => text(value).trim() },
+  split: {
+    minArgs: 2,
+    maxArgs: 2,
+    usage: "split(text, separator)",
+    params: ["text", "text"],
+    call: ([value, separator]) => text(value).split(text(separator)),
+  },
+  lower: {
+    minArgs: 1,
+    maxArgs: 1,
+    usage: "lower(text)",
+    params: ["text"],
+    call: ([value]) => text(value).toLowerCase(),
+  },
+  upper: {
+    minArgs: 1,
+    maxArgs: 1,
+    usage: "upper(text)",
+    params: ["text"],
+    call: ([value]) => text(value).toUpperCase(),
+  },
+  trim: {
+    minArgs: 1,
+    maxArgs: 1,
+    usage: "trim(text)",
+    params: ["text"],
+    call: ([value]) => text(value).trim(),
+  },
   replace: {
     minArgs: 3,
     maxArgs: 3,
+    usage: "replace(text, search, replacement)",
+    params: ["text", "text", "text"],
     call: ([value, search, replacement]) => text(value).split(text(search)).join(text(replacement)),
   },
-  toJSON: { minArgs: 1, maxArgs: 1, call: ([value]) => JSON.stringify(value ?? null) },
+  toJSON: {
+    minArgs: 1,
+    maxArgs: 1,
+    usage: "toJSON(value)",
+    params: ["any"],
+    call: ([value]) => JSON.stringify(value ?? null),
+  },
   // A value put into a URL (a token in a query) must not break it: & ? / # are encoded.
-  urlencode: { minArgs: 1, maxArgs: 1, call: ([value]) => encodeURIComponent(text(value)) },
+  urlencode: {
+    minArgs: 1,
+    maxArgs: 1,
+    usage: "urlencode(text)",
+    params: ["text"],
+    call: ([value]) => encodeURIComponent(text(value)),
+  },
   fromJSON: {
     minArgs: 1,
     maxArgs: 1,
+    usage: "fromJSON(json text)",
+    params: ["text"],
+    checkLiterals: ([json]) =>
+      typeof json?.value === "string" && !parseJson(json.value).ok
+        ? { index: 0, message: notJson(json.value), hint: `write valid JSON, like fromJSON('{"a": [1, 2]}')` }
+        : undefined,
     call: ([value], _env, offset) => {
-      try {
-        return JSON.parse(text(value)) as unknown;
-      } catch {
-        throw new ExpressionError(`fromJSON(): not valid JSON: ${text(value).slice(0, 60)}`, offset);
-      }
+      const parsed = parseJson(text(value));
+      if (!parsed.ok) throw new ExpressionError(notJson(value), offset);
+      return parsed.value;
     },
   },
   default: {
     minArgs: 2,
     maxArgs: 2,
+    usage: "default(value, fallback)",
+    params: ["any", "any"],
     call: ([value, fallback]) => (value === null || value === undefined || value === "" ? fallback : value),
   },
   date: {
     minArgs: 0,
     maxArgs: 1,
+    usage: "date('yyyy-MM-dd')",
+    params: ["text"],
     call: ([format], env) => {
       const now = env.now();
       return format === undefined ? now.toISOString() : formatDate(text(format), now);

@@ -4,3 +4,4 @@ export * from "./types.js";
 export { parseTemplate, hasExpression, referencesIn, type Template } from "./template.js";
 export { evaluateTemplate, evaluateCondition, renderDeep, collectUnresolved } from "./evaluate.js";
 export { FUNCTIONS, type FunctionSpec } from "./functions.js";
+export { MAX_DEPTH } from "./parser.js";

@@ -14,6 +14,14 @@ export interface Token {
 
 const OPERATORS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!"];
 const PUNCTUATION = new Set(["(", ")", "[", "]", ".", ","]);
+// Sticky: matched at lastIndex, so a long expression is not copied once per token.
+const NUMBER = /-?\d+\.?\d*(?:[eE][+-]?\d+)?/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+
+function matchAt(pattern: RegExp, source: string, index: number): string | undefined {
+  pattern.lastIndex = index;
+  return pattern.exec(source)?.[0];
+}
 
 /** Splits `source` (the text between `${{` and `}}`) into tokens; `base` is its offset. */
 export function tokenize(source: string, base: number): Token[] {
@@ -32,16 +40,16 @@ export function tokenize(source: string, base: number): Token[] {
       index = end;
       continue;
     }
-    const number = /^-?\d+\.?\d*(?:[eE][+-]?\d+)?/.exec(source.slice(index));
+    const number = matchAt(NUMBER, source, index);
     if (number && (char !== "-" || startsOperand(tokens))) {
-      tokens.push({ kind: "number", text: number[0], value: Number(number[0]), offset });
-      index += number[0].length;
+      tokens.push({ kind: "number", text: number, value: Number(number), offset });
+      index += number.length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(source.slice(index));
+    const name = matchAt(NAME, source, index);
     if (name) {
-      tokens.push({ kind: "name", text: name[0], offset });
-      index += name[0].length;
+      tokens.push({ kind: "name", text: name, offset });
+      index += name.length;
       continue;
     }
     const operator = OPERATORS.find((candidate) => source.startsWith(candidate, index));

@@ -1,5 +1,6 @@
 // A template is a playbook string with `${{ … }}` parts. Parsed once and cached: a 1,000-step
 // playbook repeats the same few templates many times.
+import { checkCall } from "./calls.js";
 import { FUNCTIONS } from "./functions.js";
 import { parseExpression, type Node } from "./parser.js";
 import { ExpressionError, type Reference, type RootName } from "./types.js";
@@ -42,7 +43,7 @@ export function parseTemplate(source: string): Template {
     const body = source.slice(bodyStart, end);
     parts.push({
       kind: "expr",
-      node: parseExpression(body, bodyStart, isFunction),
+      node: parseExpression(body, bodyStart, isFunction, checkCall),
       source: body,
       offset: start,
     });
@@ -104,7 +105,8 @@ function collect(node: Node, found: Reference[], source: string): void {
       const chain = staticChain(node);
       if (chain) {
         const text = [chain.root, ...chain.path].join(".");
-        found.push({ root: chain.root, path: chain.path, text, offset: node.offset });
+        const whole = node.type === "context" ? { whole: true as const } : {};
+        found.push({ root: chain.root, path: chain.path, text, offset: node.offset, ...whole });
         // Computed parts (steps[vars.id]) read references of their own.
         for (let link: Node = node; link.type === "member"; link = link.object) {
           if (typeof link.property !== "string") collect(link.property, found, source);

@@ -11,15 +11,20 @@ export interface Reference {
   text: string;
   /** Offset of the reference in the template source string (for columns in errors). */
   offset: number;
+  /** The namespace itself, read whole (`${{ vars }}`), not a value in it. */
+  whole?: true;
 }
 
 /** A syntax or evaluation problem, with the offset in the source string where it is. */
 export class ExpressionError extends Error {
   readonly offset: number;
-  constructor(message: string, offset: number) {
+  /** What to write instead, when the problem has a better hint than the language's syntax. */
+  readonly hint: string | undefined;
+  constructor(message: string, offset: number, hint?: string) {
     super(message);
     this.name = "ExpressionError";
     this.offset = offset;
+    this.hint = hint;
   }
 }
 

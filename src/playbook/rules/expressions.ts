@@ -12,6 +12,7 @@ import type { Locator } from "./locator.js";
 import { secretInputs } from "../secret-inputs.js";
 import { ReadOrder } from "./read-order.js";
 import { findCycle } from "./structure.js";
+import { plainDefault, varPathProblem, wholeNamespaceProblem } from "./value-paths.js";
 
 /** What `${{ run.<field> }}` offers; failed_* are null until a stage fails (read them in on_failure stages). */
 export const RUN_FIELDS = [
@@ -56,8 +57,14 @@ export function checkExpressions(
     // Offsets in a parsed condition are moved back to the places they have in `text`.
     const shift = condition ? conditionShift(text) : 0;
     try {
-      const references = referencesIn(condition ? parseCondition(text) : parseTemplate(text));
-      return references.map((reference) => ({ ...reference, offset: reference.offset - shift }));
+      const references = referencesIn(condition ? parseCondition(text) : parseTemplate(text)).map(
+        (reference) => ({ ...reference, offset: reference.offset - shift }),
+      );
+      for (const reference of references.filter((candidate) => candidate.whole)) {
+        const problem = wholeNamespaceProblem(reference);
+        report(site, reference, problem.message, problem.hint);
+      }
+      return references.filter((reference) => !reference.whole);
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       const offset = Math.max(0, error.offset - shift);
@@ -65,7 +72,7 @@ export function checkExpressions(
         code: "expression-syntax",
         message: `expression: ${error.message}`,
         location: where.text(site.origin, site.sub, text.slice(offset, offset + 8) || "${{", offset),
-        hint: "expressions look like ${{ vars.name }} or ${{ steps.<id>.outputs.<name> }}",
+        hint: error.hint ?? "expressions look like ${{ vars.name }} or ${{ steps.<id>.outputs.<name> }}",
         ...(site.step ? { stepId: site.step.id } : {}),
       });
       return [];
@@ -76,7 +83,13 @@ export function checkExpressions(
     const name = reference.path[0];
     if (name === undefined) return true;
     const names = [...known];
-    if (names.includes(name)) return true;
+    if (names.includes(name)) {
+      // vars.service.a where vars.service defaults to text: always null.
+      const value = reference.root === "vars" ? plainDefault(playbook.vars.get(name)?.default) : undefined;
+      const problem = varPathProblem(reference, value, "default");
+      if (problem) report(site, reference, problem.message, problem.hint);
+      return true;
+    }
     if (brokenOf(broken, reference.root).has(name)) return false; // reported with its definition
     const suggestion = closestMatch(name, names);
     report(

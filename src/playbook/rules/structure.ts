@@ -1,5 +1,5 @@
 // Structural rules over the assembled playbook: step ids unique, step and stage `needs` name
-// things that exist and form no cycle, `on_failure` names a stage.
+// things that exist and form no cycle, `on_failure` names a stage and never leads back.
 import { closestMatch } from "../../util/suggest.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { Playbook, StepDef } from "../model.js";
@@ -119,6 +119,7 @@ function checkStageLinks(playbook: Playbook, where: Locator, broken: ReadonlySet
       }
     }
   }
+  diagnostics.push(...checkOnFailureChains(playbook, where));
   const cycle = findCycle(names, (name) =>
     (playbook.stages.find((stage) => stage.name === name)?.needs ?? []).filter((need) => need !== name),
   );
@@ -129,6 +130,68 @@ function checkStageLinks(playbook: Playbook, where: Locator, broken: ReadonlySet
       message: `stages need each other in a cycle: ${cycle.join(" → ")}`,
       location: where.at(stage.origin, "needs"),
       hint: "a stage can only need stages that come before it in the release",
+    });
+  }
+  return diagnostics;
+}
+
+/**
+ * The engine runs a failed stage's on_failure stage and stops there: a failing on_failure stage
+ * ends the run (exit 5). A stage's on_failure runs only when that stage was asked for by name,
+ * as in `relctl rollback`. So on_failure must not lead back to where it came from (build →
+ * rollback → build would run build again after a failed rollback), and an on_failure stage's
+ * own on_failure must not be a stage of the release itself (one that needs stages, is needed,
+ * or is rolled back by an on_failure of its own).
+ */
+function checkOnFailureChains(playbook: Playbook, where: Locator): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const byName = new Map(playbook.stages.map((stage) => [stage.name, stage]));
+  const next = (name: string): string[] => {
+    const target = byName.get(name)?.onFailure;
+    // Unknown names and a stage that is its own on_failure are reported above.
+    return target !== undefined && target !== name && byName.has(target) ? [target] : [];
+  };
+  const inCycle = new Set<string>();
+  for (let cycle = findCycle([...byName.keys()], next); cycle;) {
+    // Reported on the link that closes the cycle: the last stage's on_failure, naming the first.
+    const last = byName.get(cycle.at(-2)!)!;
+    diagnostics.push({
+      code: "on-failure-cycle",
+      message: `on_failure stages lead back in a cycle: ${cycle.join(" → ")}; a failed ${last.name} would run ${cycle[0]} again`,
+      location: where.at(last.origin, "on_failure"),
+      hint: `remove on_failure from ${last.name}: a failed on_failure stage ends the run (exit 5) for a person to act`,
+    });
+    for (const name of cycle) inCycle.add(name);
+    cycle = findCycle(
+      [...byName.keys()].filter((name) => !inCycle.has(name)),
+      (name) => next(name).filter((target) => !inCycle.has(target)),
+    );
+  }
+  const handlers = new Map<string, string>();
+  for (const stage of playbook.stages) {
+    if (stage.onFailure !== undefined && !handlers.has(stage.onFailure))
+      handlers.set(stage.onFailure, stage.name);
+  }
+  const needed = new Set(playbook.stages.flatMap((stage) => stage.needs));
+  for (const [name, failedStage] of handlers) {
+    const handler = byName.get(name);
+    const [target] = next(name);
+    if (!handler || target === undefined || inCycle.has(name)) continue;
+    const stage = byName.get(target)!;
+    const why =
+      stage.needs.length > 0
+        ? `it needs ${stage.needs.join(", ")}`
+        : needed.has(target)
+          ? "other stages need it"
+          : stage.onFailure !== undefined
+            ? `it has its own on_failure, ${stage.onFailure}`
+            : undefined;
+    if (why === undefined) continue;
+    diagnostics.push({
+      code: "on-failure-forward",
+      message: `stage ${name} is the on_failure stage of ${failedStage}, so its own on_failure must not be ${target}, a stage of the release (${why}): a failed ${name} would run ${target}`,
+      location: where.at(handler.origin, "on_failure"),
+      hint: `point on_failure of ${name} at a stage that only alerts or cleans up, or remove it: a failed on_failure stage ends the run (exit 5)`,
     });
   }
   return diagnostics;

@@ -1,6 +1,7 @@
 // The zod schema of the freeze calendar file (calendar.ts turns its output into a
 // FreezeCalendar and its issues into diagnostics with line and column).
 import { z } from "zod";
+import { MAX_WAIT, MAX_WAIT_MS } from "../../util/duration.js";
 import type { LocalPoint, WeekTime } from "./calendar.js";
 import { WEEKDAYS, isValidTimeZone } from "./zoned-time.js";
 
@@ -98,13 +99,20 @@ function pointKey(point: LocalPoint & { hasTime: boolean }, isEnd: boolean): str
   return [year, month, day, minutes].map((n) => String(n).padStart(4, "0")).join("-");
 }
 
+/** Seconds to wait for an incident source's answer: a wait like any other, at most MAX_WAIT. */
+const incidentTimeout = z
+  .number()
+  .positive()
+  .max(MAX_WAIT_MS / 1000, `at most ${MAX_WAIT_MS / 1000} seconds (${MAX_WAIT}), the longest relctl waits`)
+  .default(10);
+
 const incidentSchema = z.union([
   z.strictObject({
     name: name.optional(),
     prometheus: z.url(),
     query: z.string().min(1),
     bearer_token_env: z.string().optional(),
-    timeout: z.number().positive().default(10),
+    timeout: incidentTimeout,
   }),
   z.strictObject({
     name: name.optional(),
@@ -112,7 +120,7 @@ const incidentSchema = z.union([
     field: z.string().default("active"),
     reason_field: z.string().optional(),
     bearer_token_env: z.string().optional(),
-    timeout: z.number().positive().default(10),
+    timeout: incidentTimeout,
   }),
 ]);
 

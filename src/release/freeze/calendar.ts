@@ -10,11 +10,14 @@
 //     - { name: new-year, date: 2027-01-01 }
 //   incidents:                    # active-incident sources (see incidents.ts)
 //     - { name: paging, prometheus: http://prometheus:9090, query: 'ALERTS{alertstate="firing"}' }
-import { readFile } from "node:fs/promises";
+import * as yaml from "yaml";
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from "yaml";
 import { ExitCode, RelctlError } from "../../errors.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
+import { checkAliases } from "../../playbook/yaml-aliases.js";
+import { readInputText, type InputFileKind } from "../../util/input-file.js";
 import { closestMatch } from "../../util/suggest.js";
+import { quotedName, visibleName } from "../../util/visible-name.js";
 import { KNOWN_KEYS, calendarSchema } from "./calendar-schema.js";
 import { addDays, type LocalDate } from "./zoned-time.js";
 
@@ -90,8 +93,24 @@ export class FreezeCalendarError extends RelctlError {
   }
 }
 
+/** The calendar file a playbook names: small UTF-8 YAML, like a playbook. */
+export const FREEZE_CALENDAR_FILE: InputFileKind = {
+  what: "freeze calendar",
+  label: "the freeze calendar",
+  format: "UTF-8 YAML",
+  maxBytes: 2 * 1024 * 1024,
+  check: "the path is relative to the playbook file that names it",
+};
+
 export async function loadFreezeCalendar(file: string): Promise<FreezeCalendar> {
-  return parseFreezeCalendar(await readFile(file, "utf8"), file);
+  const read = await readInputText(file, file, FREEZE_CALENDAR_FILE);
+  if ("problem" in read) {
+    const { code, message, hint, at } = read.problem;
+    throw new FreezeCalendarError(file, [
+      { code, message, hint, location: { file, line: at?.line ?? 1, column: at?.column ?? 1 } },
+    ]);
+  }
+  return parseFreezeCalendar(read.text, file);
 }
 
 export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeCalendar {
@@ -111,7 +130,14 @@ export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeC
       })),
     );
   }
-  const result = calendarSchema.safeParse(doc.toJS() ?? {});
+  const aliases = checkAliases(doc, yaml, file);
+  if (aliases) {
+    throw new FreezeCalendarError(file, [
+      { code: aliases.code, message: aliases.message, hint: aliases.hint, location: at(aliases.offset) },
+    ]);
+  }
+  // The aliases were checked above, at their place; yaml's own count would refuse ordinary use.
+  const result = calendarSchema.safeParse(doc.toJS({ maxAliasCount: -1 }) ?? {});
   if (!result.success) {
     throw new FreezeCalendarError(
       file,
@@ -132,7 +158,7 @@ export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeC
             const known = closestMatch(key, KNOWN_KEYS[String(path[0] ?? "")] ?? []);
             return {
               code: "unknown-key",
-              message: `unknown key ${key}${known ? ` (did you mean ${known}?)` : ""}`,
+              message: `unknown key ${quotedName(key)}${known ? ` (did you mean ${known}?)` : ""}`,
               location: {
                 ...at(keyOffset(doc, path, key) ?? nodeOffset(doc, path)),
                 path: dotted([...path, key]),
@@ -212,6 +238,8 @@ function keyOffset(doc: Document, path: (string | number)[], key: string): numbe
 
 function dotted(path: (string | number)[]): string {
   return path
-    .map((key, index) => (typeof key === "number" ? `[${key}]` : index === 0 ? key : `.${key}`))
+    .map((key, index) =>
+      typeof key === "number" ? `[${key}]` : index === 0 ? visibleName(key) : `.${visibleName(key)}`,
+    )
     .join("");
 }

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => prometheus.close());
 
-const playbook = () => `apiVersion: relctl/v1
+const playbook = (deadline = "30s") => `apiVersion: relctl/v1
 name: paused
 stages:
   canary:
@@ -24,7 +24,7 @@ stages:
           url: ${prometheus.url}
           metrics:
             - { name: error_rate, query: "sum(rate(errors[5m]))", max: 0.01 }
-          on_inconclusive: { action: pause, deadline: 30s, default: abort }
+          on_inconclusive: { action: pause, deadline: ${deadline}, default: abort }
       - { id: after, uses: exec.run, with: { argv: [touch, after.txt] } }
   rollback:
     steps:
@@ -59,5 +59,20 @@ describe("relctl decide", () => {
     expect(result.exitCode).toBe(3);
     expect(() => work.read("after.txt")).toThrow();
     expect(work.read("rolled-back.txt")).toBe("");
+  }, 30_000);
+
+  it("a decision after the gate stopped waiting is refused, naming what the gate did instead", async () => {
+    const work = project(playbook("1s"));
+    const run = await work.run(["canary", "--yes"]);
+    expect(run.exitCode).toBe(3);
+    const [runId] = work.runIds();
+    const late = await work.run(
+      ["decide", runId!, "slo", "continue", "--reason", "too late"],
+      person("Ana Lima", "ana@example.com"),
+    );
+    expect(late.exitCode).toBe(4);
+    expect(late.stderr).toMatch(
+      /slo of run \S+ no longer waits: it went on with abort by relctl .*; nothing was recorded/,
+    );
   }, 30_000);
 });

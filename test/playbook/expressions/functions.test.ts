@@ -56,19 +56,38 @@ describe("functions", () => {
 
   it.each([
     [
-      "a format placeholder without argument",
+      "a format placeholder without argument, at the pattern",
       "${{ format('{0} {1}', 'a') }}",
+      "format(): placeholder {1} has no argument",
+      11,
+    ],
+    [
+      "invalid JSON written as a literal, at the literal",
+      "${{ fromJSON('{nope') }}",
+      "fromJSON(): not valid JSON: {nope",
+      13,
+    ],
+    [
+      "invalid JSON from a var, at the call",
+      "${{ fromJSON(vars.text) }}",
+      "fromJSON(): not valid JSON: Hello World",
+      4,
+    ],
+    [
+      "a format placeholder without argument in a pattern from a var, at the call",
+      "${{ format(vars.pattern, 'a') }}",
       "format(): placeholder {1} has no argument",
       4,
     ],
-    ["invalid JSON", "${{ fromJSON('{nope') }}", "fromJSON(): not valid JSON: {nope", 4],
     ["too few arguments", "${{ contains('a') }}", "contains() takes 2 argument(s), got 1", 4],
     ["too many arguments", "x ${{ lower('a', 'b') }}", "lower() takes 1 argument(s), got 2", 6],
     ["no arguments where one is needed", "${{ trim() }}", "trim() takes 1 argument(s), got 0", 4],
     ["a range of arguments", "${{ join() }}", "join() takes 1 to 2 argument(s), got 0", 4],
     ["too many arguments to date", "${{ date('a', 'b') }}", "date() takes 0 to 1 argument(s), got 2", 4],
   ])("refuses %s", (_name, template, message, offset) => {
-    const error = expressionError(() => evaluate(template));
+    const error = expressionError(() =>
+      evaluateTemplate(template, { ...values, vars: { ...values.vars, pattern: "{0} {1}" } }),
+    );
     expect(error.message).toBe(message);
     expect(error.offset).toBe(offset);
   });

@@ -1,7 +1,10 @@
 // The freeze calendar a playbook names is checked with the playbook: lint (and every command)
 // reports its problems at their place in the calendar file, before anything runs.
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { diagnose, lines } from "../../helpers/playbook.js";
+import { loadPlaybook } from "../../../src/playbook/load.js";
+import { diagnose, lines, writePlaybook } from "../../helpers/playbook.js";
 import { doc, expectDiagnostics } from "./cases.js";
 
 const PLAYBOOK = doc(
@@ -65,6 +68,55 @@ describe("the freeze calendar named by a playbook", () => {
     const broken = lines("environments: [production]", "windows: {}");
     expectDiagnostics(await diagnose(root, { "shared/common.yaml": shared, "shared/freeze.yaml": broken }), [
       { code: "invalid_type", at: "shared/freeze.yaml:2:10", path: "windows", message: "expected array" },
+    ]);
+  });
+
+  it.runIf(process.platform !== "win32")(
+    "that links to /dev/zero is refused at the freeze_calendar key, without reading it",
+    async () => {
+      const dir = writePlaybook({ "relctl.yaml": PLAYBOOK, "calendars/.keep": "" });
+      symlinkSync("/dev/zero", join(dir, "calendars/freeze.yaml"));
+      const { diagnostics } = await loadPlaybook(join(dir, "relctl.yaml"), { cwd: dir });
+      expectDiagnostics(diagnostics, [
+        {
+          code: "freeze-calendar-unreadable",
+          at: "relctl.yaml:3:18",
+          message:
+            "cannot read the freeze calendar calendars/freeze.yaml: it is a character device, not a regular file",
+          hint: "a freeze calendar must be a regular file",
+        },
+      ]);
+    },
+  );
+
+  it("that is not UTF-8 is reported at the bad byte in the calendar", async () => {
+    const dir = writePlaybook({
+      "relctl.yaml": PLAYBOOK,
+      "calendars/freeze.yaml": Buffer.concat([
+        Buffer.from("environments: [production]\nholidays:\n  - { name: f"),
+        Buffer.from([0xea, 0x74, 0x65]), // "fête" in Latin-1
+        Buffer.from(", date: 2027-07-14 }\n"),
+      ]),
+    });
+    const { diagnostics } = await loadPlaybook(join(dir, "relctl.yaml"), { cwd: dir });
+    expectDiagnostics(diagnostics, [
+      {
+        code: "not-text",
+        at: "calendars/freeze.yaml:3:14",
+        message:
+          "calendars/freeze.yaml is not UTF-8 text (invalid byte 0xea); a freeze calendar is UTF-8 YAML",
+      },
+    ]);
+  });
+
+  it("with an alias that has no anchor is reported at the alias", async () => {
+    const calendar = lines("environments: [production]", "windows: *weekend");
+    expectDiagnostics(await diagnose(PLAYBOOK, { "calendars/freeze.yaml": calendar }), [
+      {
+        code: "yaml-alias",
+        at: "calendars/freeze.yaml:2:10",
+        message: "invalid YAML: alias *weekend has no anchor &weekend before it",
+      },
     ]);
   });
 });

@@ -96,14 +96,20 @@ describe("includes", () => {
     ]);
   });
 
-  it("reports an include that is a directory instead of failing", async () => {
+  it("reports an include that is a directory at the include entry, instead of failing", async () => {
     const dir = writePlaybook({
       "relctl.yaml": lines(header, "name: train", "include: [phases]"),
       "phases/build.yaml": lines(header),
     });
     const { diagnostics } = await loadPlaybook(join(dir, "relctl.yaml"), { cwd: dir });
     expectDiagnostics(diagnostics, [
-      { code: "file-unreadable", at: "phases:1:1", message: "cannot read phases: it is a directory" },
+      {
+        code: "file-unreadable",
+        at: "relctl.yaml:3:11",
+        path: "include[0]",
+        message: "cannot read the included file phases: it is a directory",
+        hint: "check the path in this include: entry",
+      },
     ]);
   });
 

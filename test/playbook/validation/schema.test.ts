@@ -91,6 +91,31 @@ describe("the file schema", () => {
       ],
     },
     {
+      name: "an unknown step key with a zero-width space in it, shown as an escape",
+      text: doc("stages:", "  build:", "    steps:", ...step("a", "        tim\u200beout: 5m")),
+      expected: [
+        {
+          code: "unknown-key",
+          at: "relctl.yaml:9:9",
+          path: "stages.build.steps[0].tim\\u200beout",
+          message: 'unknown key "tim\\u200beout"',
+          hint: "did you mean timeout?",
+        },
+      ],
+    },
+    {
+      name: "a stage name with a bidi control character in it, shown as an escape",
+      text: doc("stages:", "  bu\u202eild:", "    steps: []"),
+      expected: [
+        {
+          code: "invalid-key",
+          at: "relctl.yaml:4:3",
+          path: "stages.bu\\u202eild",
+          message: 'invalid name "bu\\u202eild": stage names are',
+        },
+      ],
+    },
+    {
       name: "an unknown retry key",
       text: doc(
         "stages:",

@@ -132,7 +132,7 @@ incidnets: []
       "9:41 holidays[0].to: to (2026-12-24) is before from (2026-12-27)",
       "10:5 holidays[1]: give either date, or from (and to)",
       '11:24 holidays[2].date: expected a date like 2026-12-24 (or 2026-12-24T17:00), got "2026-02-30"',
-      "12:1 incidnets: unknown key incidnets (did you mean incidents?)",
+      '12:1 incidnets: unknown key "incidnets" (did you mean incidents?)',
     ]);
   });
 
@@ -158,5 +158,34 @@ incidnets: []
       return;
     }
     throw new Error("expected an error");
+  });
+
+  it.each(["/dev/zero", "/dev/urandom"])("refuses %s at run time at once, as exit 2", async (file) => {
+    const error = await loadFreezeCalendar(file).then(
+      () => expect.fail("expected a rejection"),
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(FreezeCalendarError);
+    expect((error as FreezeCalendarError).exitCode).toBe(ExitCode.invalid);
+    expect((error as FreezeCalendarError).diagnostics).toEqual([
+      {
+        code: "file-not-regular",
+        message: `cannot read the freeze calendar ${file}: it is a character device, not a regular file`,
+        hint: "a freeze calendar must be a regular file; the path is relative to the playbook file that names it",
+        location: { file, line: 1, column: 1 },
+      },
+    ]);
+  });
+
+  it("reports an alias without an anchor at its place instead of crashing", () => {
+    expect(problems("environments: [production]\nwindows: *weekend\n")).toEqual([
+      "2:10 : invalid YAML: alias *weekend has no anchor &weekend before it",
+    ]);
+  });
+
+  it("shows an invisible character in an unknown key as an escape", () => {
+    expect(problems("environments: [production]\nwindow\u200bs: []\n")).toEqual([
+      '2:1 window\\u200bs: unknown key "window\\u200bs" (did you mean windows?)',
+    ]);
   });
 });
