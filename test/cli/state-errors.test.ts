@@ -5,18 +5,12 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lockFile } from "../../src/state/lock.js";
-import { relctl, tempProject, type CliResult } from "../helpers/cli.js";
+import { BUILD_TOUCHES_FILE, relctl, tempProject, type CliResult } from "../helpers/cli.js";
 import { handOver, readOnly, relctlAsUser } from "../helpers/unprivileged.js";
 
 const STACK_FRAME = /\n\s+at .+\(.+:\d+:\d+\)/;
 
-const playbook = `apiVersion: relctl/v1
-name: demo
-stages:
-  build:
-    steps:
-      - { id: make, uses: exec.run, with: { argv: [touch, built.txt] } }
-`;
+const playbook = BUILD_TOUCHES_FILE;
 
 /** A clear refusal: the exit code, a message matching `message`, no internal error or stack. */
 function expectRefusal(result: CliResult, exitCode: number, message: RegExp): void {

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { relctl, tempProject, type CliResult } from "../helpers/cli.js";
+import { BUILD_TOUCHES_FILE, relctl, tempProject, type CliResult } from "../helpers/cli.js";
 import { createRepo } from "../helpers/git-repo.js";
 
 const STACK_FRAME = /\n\s+at .+\(.+:\d+:\d+\)/;
@@ -66,13 +66,7 @@ describe("relctl approve", () => {
 });
 
 describe("relctl decide", () => {
-  const playbook = `apiVersion: relctl/v1
-name: demo
-stages:
-  build:
-    steps:
-      - { id: make, uses: exec.run, with: { argv: [touch, built.txt] } }
-`;
+  const playbook = BUILD_TOUCHES_FILE;
 
   it.each([
     ["a step the run does not have", "nope", /run \S+ has no step nope that ran; nothing was recorded/],
@@ -117,13 +111,7 @@ describe("relctl evidence verify", () => {
 });
 
 describe("relctl plan -o", () => {
-  const playbook = `apiVersion: relctl/v1
-name: demo
-stages:
-  build:
-    steps:
-      - { id: make, uses: exec.run, with: { argv: [touch, built.txt] } }
-`;
+  const playbook = BUILD_TOUCHES_FILE;
 
   it.each([
     ["a directory", "/tmp", /-o \/tmp is a directory, not a file/],

@@ -51,6 +51,15 @@ export async function relctl(args: string[], options: CliOptions = {}): Promise<
 }
 
 /** A temporary directory with the given files (paths relative to it). */
+/** A playbook whose one stage, build, has one step that touches built.txt (the proof it ran). */
+export const BUILD_TOUCHES_FILE = `apiVersion: relctl/v1
+name: demo
+stages:
+  build:
+    steps:
+      - { id: make, uses: exec.run, with: { argv: [touch, built.txt] } }
+`;
+
 export function tempProject(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "relctl-test-"));
   for (const [path, content] of Object.entries(files)) {
