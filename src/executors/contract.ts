@@ -43,6 +43,12 @@ export interface ActionContext {
   signal: AbortSignal;
   /** Values of the playbook's secrets; anything read here is already registered for redaction. */
   secrets: { get(name: string): string | undefined };
+  /**
+   * The run's redaction: `text` with every secret of the run (in each encoded form) replaced by
+   * ***. Events and errors are redacted by the engine; an action calls this only for what it
+   * writes itself (a file copied into an evidence bundle).
+   */
+  redact(text: string): string;
   /** Directory the run works in (where the playbook lives unless --cwd says otherwise). */
   cwd: string;
   /** The environment relctl was started with. */

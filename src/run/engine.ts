@@ -124,6 +124,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
     scope,
     actions,
     clock,
+    redactor,
     runner: options.runner ?? lazyProcessRunner(),
     fetch: options.fetch ?? globalThis.fetch,
     cwd: options.cwd,

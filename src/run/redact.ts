@@ -41,18 +41,7 @@ export class Redactor {
   /** Redacts every string inside a value (objects and arrays are copied, never mutated). */
   redactDeep<T>(value: T): T {
     if (this.forms.isEmpty()) return value;
-    return this.walk(value) as T;
-  }
-
-  private walk(value: unknown): unknown {
-    if (typeof value === "string") return this.redact(value);
-    if (Array.isArray(value)) return value.map((item) => this.walk(item));
-    if (value !== null && typeof value === "object" && isPlainObject(value)) {
-      const copy: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) copy[this.redact(key)] = this.walk(item);
-      return copy;
-    }
-    return value;
+    return redactDeepWith(this, value);
   }
 
   private addForm(value: string): void {
@@ -208,6 +197,24 @@ function urlSerializedForms(value: string): string[] {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Redacts every string inside a value with any redaction (a Redactor, or an action's
+ * `ctx.redact`): objects and arrays are copied, never mutated.
+ */
+export function redactDeepWith<T>(redactor: Pick<Redactor, "redact">, value: T): T {
+  const walk = (item: unknown): unknown => {
+    if (typeof item === "string") return redactor.redact(item);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === "object" && isPlainObject(item)) {
+      const copy: Record<string, unknown> = {};
+      for (const [key, inner] of Object.entries(item)) copy[redactor.redact(key)] = walk(inner);
+      return copy;
+    }
+    return item;
+  };
+  return walk(value) as T;
 }
 
 function isPlainObject(value: object): boolean {

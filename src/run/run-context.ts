@@ -5,6 +5,7 @@ import type { Playbook, StepDef } from "../playbook/model.js";
 import type { Clock } from "./clock.js";
 import type { Emit } from "./emitter.js";
 import type { ProcessRunner } from "./process.js";
+import type { Redactor } from "./redact.js";
 
 export interface RunContext {
   playbook: Playbook;
@@ -15,6 +16,8 @@ export interface RunContext {
   scope: Scope;
   actions: ReadonlyMap<string, Action>;
   clock: Clock;
+  /** Hides the run's secrets in everything it writes. */
+  redactor: Pick<Redactor, "redact">;
   runner: ProcessRunner;
   fetch: typeof globalThis.fetch;
   cwd: string;

@@ -278,6 +278,7 @@ async function actionContext(step: StepDef, run: RunContext, signal: AbortSignal
     log: { info: log("info"), warn: log("warn"), debug: log("debug") },
     signal,
     secrets: { get: (name) => run.scope.secrets[name] },
+    redact: (text) => run.redactor.redact(text),
     cwd: run.cwd,
     env: run.env,
     step: { id: step.id, stage: step.stage, declaredOutputs: step.declaredOutputs },

@@ -13,7 +13,7 @@
 // Every byte written passes through the Redactor. Signing checksums.txt covers every file.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, posix } from "node:path";
-import type { Redactor } from "../run/redact.js";
+import { redactDeepWith, type Redactor } from "../run/redact.js";
 import { RelctlError, ExitCode } from "../errors.js";
 import type { Approval } from "./approvals.js";
 import { writeFileAtomic } from "./atomic.js";
@@ -68,8 +68,12 @@ export interface FinalizeOptions {
   approvals?: Approval[];
   breakGlass?: Record<string, unknown>[];
   playbookDigest?: string;
-  /** Extra files, copied to artifacts/<name> (name defaults to the file's base name). */
-  artifacts?: { source: string; name?: string }[];
+  /**
+   * Extra files, copied to artifacts/<name> (name defaults to the file's base name). `content`,
+   * when given, is the file's bytes already read (by a caller that read it safely); otherwise
+   * the file at `source` is read.
+   */
+  artifacts?: { source: string; name?: string; content?: Buffer }[];
   sign?: SignHook;
   now?: () => Date;
 }
@@ -83,8 +87,14 @@ export interface EvidenceWritten {
   signatureFiles: string[];
 }
 
+/** What writing a bundle needs of the run's redaction: a Redactor, or an action's `ctx`. */
+export type EvidenceRedaction = Pick<Redactor, "redact">;
+
 /** Writes the bundle of a run that is over, from its journal on disk (redacted once more). */
-export async function writeEvidence(redactor: Redactor, options: FinalizeOptions): Promise<EvidenceWritten> {
+export async function writeEvidence(
+  redactor: EvidenceRedaction,
+  options: FinalizeOptions,
+): Promise<EvidenceWritten> {
   const { dir } = options;
   ensureDir(dir);
   if (readdirSync(dir).length > 0) {
@@ -100,14 +110,15 @@ export async function writeEvidence(redactor: Redactor, options: FinalizeOptions
   const files = new Map<string, Buffer>();
 
   // The journal copy first: the manifest's journal facts are built from exactly these lines.
-  const events = readJournalFile(options.journalFile).events.map((event) => redactor.redactDeep(event));
+  const events = readJournalFile(options.journalFile).events.map((event) => redactDeepWith(redactor, event));
   files.set("journal.jsonl", Buffer.from(events.map((event) => `${JSON.stringify(event)}\n`).join("")));
 
   const artifactNames: string[] = [];
   for (const artifact of options.artifacts ?? []) {
     const name = safeRelative(`artifacts/${artifact.name ?? basename(artifact.source)}`);
     if (files.has(name)) throw usage(`two artifacts are both named ${name}`);
-    files.set(name, redactFile(redactor, readFileSync(artifact.source), artifact.source));
+    const content = artifact.content ?? readFileSync(artifact.source);
+    files.set(name, redactFile(redactor, content, artifact.source));
     artifactNames.push(name);
   }
 
@@ -123,7 +134,7 @@ export async function writeEvidence(redactor: Redactor, options: FinalizeOptions
     breakGlass: options.breakGlass ?? [],
     files: { journal: "journal.jsonl", artifacts: artifactNames.sort() },
   });
-  const safeManifest = redactor.redactDeep(manifest);
+  const safeManifest = redactDeepWith(redactor, manifest);
   files.set("manifest.json", Buffer.from(`${JSON.stringify(safeManifest, null, 2)}\n`));
 
   for (const [name, content] of files) writeFileAtomic(join(dir, ...name.split("/")), content);
@@ -157,7 +168,7 @@ export function compareBytes(a: string, b: string): number {
  * Text is redacted like everything else. A binary file cannot be redacted without breaking it,
  * so one that contains a secret is refused rather than copied.
  */
-function redactFile(redactor: Redactor, content: Buffer, source: string): Buffer {
+function redactFile(redactor: EvidenceRedaction, content: Buffer, source: string): Buffer {
   const text = content.toString("utf8");
   if (!text.includes("\0") && Buffer.from(text, "utf8").equals(content))
     return Buffer.from(redactor.redact(text));

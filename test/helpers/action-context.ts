@@ -50,6 +50,7 @@ export async function testContext(
     },
     signal: controller.signal,
     secrets: { get: () => undefined },
+    redact: (text) => text,
     cwd: process.cwd(),
     env: process.env,
     step: { id: "test-step", stage: "test", declaredOutputs: [] },
