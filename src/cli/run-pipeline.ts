@@ -4,7 +4,7 @@
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
 import { ExitCode } from "../errors.js";
-import { findStage, type StageDef } from "../playbook/model.js";
+import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
 import { fanOut } from "../report/fan-out.js";
@@ -116,7 +116,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       }
     }
     const breakGlass: Record<string, unknown>[] = [];
-    for (const changed of mutating > 0 ? environments : []) {
+    for (const changed of mutating > 0 ? releasedEnvironments(playbook, stageDefs) : []) {
       const overrides = await checkFreezeWindows(playbook, changed, {
         breakGlass: options.breakGlass === true,
         reason: options.reason,
@@ -236,6 +236,16 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       service: typeof vars.service === "string" ? vars.service : undefined,
     });
   }
+}
+
+/**
+ * The environments the run releases to, which the freeze calendar guards. A stage that another
+ * stage hands its failures to (rollback) returns an environment to its last known good release —
+ * what a freeze or an incident calls for — so it is never refused by them; it is still locked.
+ */
+function releasedEnvironments(playbook: Playbook, stages: readonly StageDef[]): (string | undefined)[] {
+  const handlers = new Set(playbook.stages.map((stage) => stage.onFailure));
+  return [...new Set(stages.filter((stage) => !handlers.has(stage.name)).map((stage) => stage.environment))];
 }
 
 function lastEnvironment(stages: readonly StageDef[]): string | undefined {

@@ -166,6 +166,37 @@ describe.concurrent("freeze windows", () => {
   });
 });
 
+describe.concurrent("rollback during a freeze", () => {
+  const WITH_ROLLBACK = `${PLAYBOOK}    on_failure: rollback
+  rollback:
+    environment: production
+    steps:
+      - id: restore
+        uses: exec.run
+        with: { argv: [touch, restored] }
+`;
+
+  it("the stage others hand their failures to runs inside a window and during an incident; promote is still refused", async () => {
+    const { calendar } = windowAroundNow();
+    const page = await statusPage(() => ({ status: 200, body: { incidents: [{ name: "api down" }] } }));
+    const incidents = incidentCalendar(`${page.url}/incidents`).replace("environments: [production]\n", "");
+    const p = project(WITH_ROLLBACK, { "freeze.yaml": `${calendar}${incidents}` });
+    const env = { STATUS_TOKEN: "status-token-2b7f" };
+
+    const promote = await p.run(["promote", "--yes"], env);
+    expect(promote.exitCode).toBe(4);
+    expect(existsSync(join(p.dir, "promoted"))).toBe(false);
+
+    const asked = page.requests.length;
+    const rollback = await p.run(["rollback", "--yes"], env);
+    expect(rollback.exitCode, rollback.stderr).toBe(0);
+    expect(existsSync(join(p.dir, "restored"))).toBe(true);
+    expect(rollback.stderr).not.toMatch(/frozen|incident is active/);
+    // A rollback does not wait on the incident source.
+    expect(page.requests).toHaveLength(asked);
+  });
+});
+
 describe.concurrent("incidents", () => {
   it("an active incident reported by the incident source blocks with exit 4, and a resolved one lets the stage run", async () => {
     let incidents: { name: string }[] = [{ name: "db primary down" }];
