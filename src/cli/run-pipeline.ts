@@ -3,7 +3,7 @@
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
-import { ExitCode } from "../errors.js";
+import { ExitCode, isRelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
@@ -115,17 +115,36 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         locks.push(acquired.lock);
       }
     }
+    const freezeOptions = {
+      reason: options.reason,
+      stateDir,
+      clock,
+      env: io.env,
+      redactor,
+      cwd,
+      signal: interrupt.signal,
+    };
+    // Each later stage is decided again when it starts: a window or an incident may have begun.
+    // (With --break-glass the override recorded at the start covers the whole run.)
+    const freezeRecheck = async (stage: StageDef, signal: AbortSignal): Promise<string | undefined> => {
+      if (isRecoveryStage(playbook, stage)) return undefined;
+      try {
+        await checkFreezeWindows(playbook, stage.environment, {
+          ...freezeOptions,
+          breakGlass: false,
+          signal,
+        });
+        return undefined;
+      } catch (error) {
+        if (isRelctlError(error) && error.exitCode === ExitCode.blocked) return error.message;
+        throw error;
+      }
+    };
     const breakGlass: Record<string, unknown>[] = [];
     for (const changed of mutating > 0 ? releasedEnvironments(playbook, stageDefs) : []) {
       const overrides = await checkFreezeWindows(playbook, changed, {
+        ...freezeOptions,
         breakGlass: options.breakGlass === true,
-        reason: options.reason,
-        stateDir,
-        clock,
-        env: io.env,
-        redactor,
-        cwd,
-        signal: interrupt.signal,
       });
       breakGlass.push(...overrides);
     }
@@ -181,6 +200,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       });
       outcome = await runPlaybook({
         ...engine,
+        beforeStage: options.breakGlass ? undefined : (stage, signal) => freezeRecheck(stage, signal),
         dryRun: false,
         runId,
         stateDir,
@@ -244,8 +264,14 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
  * what a freeze or an incident calls for — so it is never refused by them; it is still locked.
  */
 function releasedEnvironments(playbook: Playbook, stages: readonly StageDef[]): (string | undefined)[] {
-  const handlers = new Set(playbook.stages.map((stage) => stage.onFailure));
-  return [...new Set(stages.filter((stage) => !handlers.has(stage.name)).map((stage) => stage.environment))];
+  return [
+    ...new Set(stages.filter((stage) => !isRecoveryStage(playbook, stage)).map((stage) => stage.environment)),
+  ];
+}
+
+/** A stage another stage hands its failures to: it restores, it does not release. */
+function isRecoveryStage(playbook: Playbook, stage: StageDef): boolean {
+  return playbook.stages.some((other) => other.onFailure === stage.name);
 }
 
 function lastEnvironment(stages: readonly StageDef[]): string | undefined {

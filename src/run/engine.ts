@@ -60,6 +60,13 @@ export interface RunOptions {
   completed?: ReadonlyMap<string, { outputs: Record<string, unknown> }>;
   /** Steps of stages outside this run that finished in earlier runs (from run state). */
   earlier?: ReadonlyMap<string, StepState>;
+  /**
+   * Asked before each requested stage after the first (the caller decided the first before the
+   * run started): a reason refuses the stage, and the run ends blocked (exit 4) with nothing of
+   * that stage run. The CLI asks the freeze calendar again here, so a long train does not drive
+   * into a window or an incident that began while it ran.
+   */
+  beforeStage?: (stage: StageDef, signal: AbortSignal) => Promise<string | undefined>;
 }
 
 export interface RunOutcome {
@@ -177,7 +184,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
 
   let outcome: Omit<RunOutcome, "runId" | "steps">;
   try {
-    outcome = await runStages(run, requested, handlers, options.signal);
+    outcome = await runStages(run, requested, handlers, options.signal, options.beforeStage);
   } finally {
     if (tempRoot) await rm(await tempRoot, { recursive: true, force: true });
   }
@@ -199,6 +206,7 @@ async function runStages(
   requested: StageDef[],
   handlers: StageDef[],
   signal: AbortSignal,
+  beforeStage?: RunOptions["beforeStage"],
 ): Promise<Omit<RunOutcome, "runId" | "steps">> {
   const interrupted = (stage?: string): Omit<RunOutcome, "runId" | "steps"> => ({
     status: "interrupted",
@@ -206,8 +214,18 @@ async function runStages(
     ...(stage ? { failedStage: stage } : {}),
   });
   let planProblems = 0;
-  for (const stage of requested) {
+  for (const [index, stage] of requested.entries()) {
     if (signal.aborted) return interrupted();
+    const refusal = index > 0 && !run.dryRun ? await beforeStage?.(stage, signal) : undefined;
+    if (refusal !== undefined) {
+      note(run, `stage ${stage.name} not started: ${refusal}`);
+      run.emit({
+        type: "run.warning",
+        stage: stage.name,
+        message: `stage ${stage.name} not started: ${refusal}`,
+      });
+      return { status: "blocked", exitCode: ExitCode.blocked, failedStage: stage.name };
+    }
     note(run, `stage ${stage.name} started`);
     const result = await runStage(stage, "requested", run, signal);
     planProblems += result.planProblems;
@@ -274,6 +292,8 @@ function describeOutcome(outcome: Omit<RunOutcome, "runId" | "steps">): string |
       return `${where} failed and the on_failure stage failed too: a person must act now`;
     case "interrupted":
       return "interrupted; running steps were stopped";
+    case "blocked":
+      return `stage ${outcome.failedStage} was refused before it started; the stages before it stay done`;
     default:
       return undefined;
   }
