@@ -199,30 +199,13 @@ describe.concurrent("rollback during a freeze", () => {
 
 describe.concurrent("a freeze that begins during a run", () => {
   it("refuses the next protected stage when an incident began while an earlier stage ran (exit 4), leaving that stage done", async () => {
-    const TRAIN = `apiVersion: relctl/v1
-name: api-release
-freeze_calendar: freeze.yaml
-stages:
-  stage:
-    environment: staging
-    steps:
-      - id: deploy-staging
-        uses: exec.run
-        with: { argv: [touch, staged] }
-  promote:
-    environment: production
-    steps:
-      - id: deploy-production
-        uses: exec.run
-        with: { argv: [touch, promoted] }
-`;
     let dir = "";
     // The incident begins once staging is deployed: the start of the run saw none.
     const page = await statusPage(() => ({
       status: 200,
       body: { incidents: existsSync(join(dir, "staged")) ? [{ name: "latency spike" }] : [] },
     }));
-    const p = project(TRAIN, { "freeze.yaml": incidentCalendar(`${page.url}/incidents`) });
+    const p = project(PLAYBOOK, { "freeze.yaml": incidentCalendar(`${page.url}/incidents`) });
     dir = p.dir;
 
     const result = await p.run(["run", "stage", "promote", "--yes"], { STATUS_TOKEN: "status-token-2b7f" });
