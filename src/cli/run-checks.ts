@@ -42,7 +42,7 @@ export function checkRunPreconditions<T extends GlobalOptions & RunCommandOption
 const KEY_URI = /^(?:[a-z][a-z0-9+.-]*:\/\/|pkcs11:)/i;
 
 /** The key cosign sign-blob gets; refuses one that cannot work, and a missing cosign. */
-export function checkSigningKey(
+function checkSigningKey(
   key: string,
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,

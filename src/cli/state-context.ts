@@ -51,7 +51,7 @@ export function runEvents(
 }
 
 /** Refuses a run id the state directory has no journal for. */
-export function requireRun(stateDir: string, runId: string): void {
+function requireRun(stateDir: string, runId: string): void {
   if (!existsSync(journalPath(stateDir, runId))) {
     throw new RelctlError("E_NO_SUCH_RUN", ExitCode.invalid, `no run ${runId} in ${stateDir}`, {
       hint: "relctl history lists the runs",

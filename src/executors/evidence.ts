@@ -43,7 +43,7 @@ const input = z.strictObject({
 });
 
 /** An SBOM or a lock file is megabytes; a file this large is a mistake, not evidence. */
-export const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
+const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
 const ARTIFACT_FILE: InputFileKind = {
   what: "evidence artifact",

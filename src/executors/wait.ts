@@ -1,15 +1,9 @@
 // The wait executor: pause for a duration or until a time. Time comes from ctx.clock, so tests
 // skip a two-hour canary hold at once; an interrupt ends the wait immediately.
 import { z } from "zod";
-import {
-  formatDuration,
-  MAX_WAIT,
-  MAX_WAIT_HINT,
-  MAX_WAIT_MS,
-  parseDuration,
-  waitProblem,
-} from "../util/duration.js";
+import { formatDuration, MAX_WAIT, MAX_WAIT_HINT, MAX_WAIT_MS, parseDuration } from "../util/duration.js";
 import { defineAction, StepFailure, type Executor } from "./contract.js";
+import { refuseWait } from "./shared/fields.js";
 
 const duration = z
   .union([z.string(), z.number().nonnegative("a duration cannot be negative")])
@@ -21,12 +15,7 @@ const duration = z
     }
     // A hold from a var is only known here, once rendered: over the limit, the step fails
     // before it waits rather than firing early.
-    const problem = waitProblem(ms, { written: value });
-    if (problem) {
-      ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
-      return z.NEVER;
-    }
-    return ms;
+    return refuseWait(ctx, ms, value) ? z.NEVER : ms;
   });
 
 const sleep = defineAction({

@@ -54,7 +54,7 @@ export function issuesToDiagnostics(
 }
 
 /** A union's errors belong to the branch the value was meant for: the one that got furthest. */
-function flattenUnion(issue: Issue): Issue[] {
+export function flattenUnion(issue: Issue): Issue[] {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
   const branches = issue.errors.map((branch) =>
     branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue),

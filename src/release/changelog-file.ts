@@ -31,7 +31,7 @@ export async function commitsSinceRelease(
 }
 
 /** A Keep a Changelog file: Markdown, big for a long-lived project, never endless. */
-export const CHANGELOG_FILE: InputFileKind = {
+const CHANGELOG_FILE: InputFileKind = {
   what: "changelog",
   format: "UTF-8 Markdown",
   maxBytes: 32 * 1024 * 1024,

@@ -218,12 +218,9 @@ async function runStages(
     if (signal.aborted) return interrupted();
     const refusal = index > 0 && !run.dryRun ? await beforeStage?.(stage, signal) : undefined;
     if (refusal !== undefined) {
-      note(run, `stage ${stage.name} not started: ${refusal}`);
-      run.emit({
-        type: "run.warning",
-        stage: stage.name,
-        message: `stage ${stage.name} not started: ${refusal}`,
-      });
+      const message = `stage ${stage.name} not started: ${refusal}`;
+      note(run, message);
+      run.emit({ type: "run.warning", stage: stage.name, message });
       return { status: "blocked", exitCode: ExitCode.blocked, failedStage: stage.name };
     }
     note(run, `stage ${stage.name} started`);

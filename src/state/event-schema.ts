@@ -9,16 +9,36 @@
 // or skip a step.
 import { z } from "zod";
 import { ExitCode, RelctlError } from "../errors.js";
-import { EVENT_SCHEMA_VERSION, type RunEvent } from "../run/events.js";
+import {
+  EVENT_SCHEMA_VERSION,
+  type RunEvent,
+  type RunStatus,
+  type StageStatus,
+  type StepStatus,
+} from "../run/events.js";
 
 const text = z.string();
 const count = z.number().int().min(0);
 const duration = z.number().min(0);
 const where = { stage: text, step: text };
 
-const STEP_STATUSES = ["succeeded", "failed", "skipped", "timed_out", "cancelled", "planned"] as const;
-const STAGE_STATUSES = ["succeeded", "failed", "cancelled", "planned"] as const;
-const RUN_STATUSES = [
+/** Every member of the union T and nothing else, so these lists cannot drift from run/events.ts. */
+function allOf<T extends string>() {
+  return <const A extends readonly T[]>(
+    values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : never),
+  ) => values;
+}
+
+const STEP_STATUSES = allOf<StepStatus>()([
+  "succeeded",
+  "failed",
+  "skipped",
+  "timed_out",
+  "cancelled",
+  "planned",
+]);
+const STAGE_STATUSES = allOf<StageStatus>()(["succeeded", "failed", "cancelled", "planned"]);
+const RUN_STATUSES = allOf<RunStatus>()([
   "succeeded",
   "failed",
   "rolled_back",
@@ -26,7 +46,7 @@ const RUN_STATUSES = [
   "interrupted",
   "planned",
   "blocked",
-] as const;
+]);
 
 const envelope = z.looseObject({
   v: z.number().int().min(1),
@@ -36,7 +56,8 @@ const envelope = z.looseObject({
   type: text,
 });
 
-const bodies: Record<string, z.ZodType> = {
+// Keyed by the event types run/events.ts declares: a renamed type fails to compile here.
+const bodies: Partial<Record<RunEvent["type"], z.ZodType>> = {
   "run.start": z.looseObject({
     playbook: text,
     name: text,
@@ -91,7 +112,7 @@ export function checkRunEvent(value: unknown, file: string, line: number): Event
   const head = envelope.safeParse(value);
   if (!head.success) return { ok: false, problem: `not a run event (${describeIssues(head.error)})` };
   if (head.data.v > EVENT_SCHEMA_VERSION) throw journalTooNew(file, line, head.data.v);
-  const body = bodies[head.data.type];
+  const body = bodies[head.data.type as RunEvent["type"]];
   if (body) {
     const checked = body.safeParse(value);
     if (!checked.success) {
@@ -101,7 +122,7 @@ export function checkRunEvent(value: unknown, file: string, line: number): Event
   return { ok: true, value: value as RunEvent };
 }
 
-export function journalTooNew(file: string, line: number, version: number): RelctlError {
+function journalTooNew(file: string, line: number, version: number): RelctlError {
   return new RelctlError(
     "E_STATE_TOO_NEW",
     ExitCode.invalid,

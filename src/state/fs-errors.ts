@@ -1,24 +1,12 @@
 // File-system failures in words. `EACCES: permission denied, mkdir '/x/.relctl/locks'` is a
 // Node internals string; a person needs "permission denied: /x/.relctl/locks" and what to do.
 import { ExitCode, RelctlError } from "../errors.js";
-
-const WORDS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "the file system is read-only",
-  ENOTDIR: "a part of the path is a file, not a directory",
-  EISDIR: "it is a directory, not a file",
-  ENOENT: "it does not exist",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is exhausted",
-  ELOOP: "too many symbolic links",
-  ENAMETOOLONG: "the path is too long",
-};
+import { FS_ERROR_WORDS } from "../util/fs-error-words.js";
 
 /** The errno code of a file-system error, if it is one. */
-export function fsErrorCode(error: unknown): string | undefined {
+function fsErrorCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === "string" && code in WORDS ? code : undefined;
+  return typeof code === "string" && code in FS_ERROR_WORDS ? code : undefined;
 }
 
 /** Failures that come from the path a person gave (not a full disk): usage errors, exit 2. */
@@ -40,7 +28,7 @@ export function isPathProblem(error: unknown): boolean {
 /** "permission denied" for EACCES; the error's own message for anything else. */
 export function fsProblem(error: unknown): string {
   const code = fsErrorCode(error);
-  if (code) return WORDS[code]!;
+  if (code) return FS_ERROR_WORDS[code]!;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -5,6 +5,7 @@
 // byte that is not is reported with its line and column.
 import { constants, type Stats } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
+import { FS_ERROR_WORDS } from "./fs-error-words.js";
 
 export interface InputFileKind {
   /** What the file is, for messages: "playbook", "vars file". */
@@ -90,26 +91,18 @@ export async function readInputText(path: string, display: string, kind: InputFi
   };
 }
 
+/** How a file a user named words these codes; the rest read as for state files. */
+const INPUT_FILE_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+};
+
 /** An error from the file system in words: "no such file", "permission denied". */
 export function errnoText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "it is a directory";
-    case "ENOTDIR":
-      return "a part of the path is not a directory";
-    case "ELOOP":
-      return "too many symbolic links";
-    case "ENAMETOOLONG":
-      return "the path is too long";
-    default:
-      return code ?? (error instanceof Error ? error.message : String(error));
-  }
+  if (code === undefined) return error instanceof Error ? error.message : String(error);
+  return INPUT_FILE_WORDS[code] ?? FS_ERROR_WORDS[code] ?? code;
 }
 
 /** 2097152 → "2 MiB", 3250000 → "3.1 MiB", 2048 → "2 KiB", 64 → "64 bytes". */

@@ -8,111 +8,50 @@ import helm from "../../src/executors/helm.js";
 import http from "../../src/executors/http.js";
 import kubectl from "../../src/executors/kubectl.js";
 import oci from "../../src/executors/oci.js";
-
-const DIGEST = `sha256:${"c3".repeat(32)}`;
-const IMAGE = `registry.example.com/acme/api@${DIGEST}`;
+import {
+  DIGEST,
+  IMAGE,
+  MINIMAL_COSIGN,
+  MINIMAL_HELM,
+  MINIMAL_KUBECTL,
+  type MinimalPlan,
+} from "./minimal-plans.js";
 
 /** What a plan names: the exact argv of a command, or the exact method and URL of a request. */
 type Planned = { argv: string[] } | { request: { method: string; url: string } };
+
+/** A command action's case: its minimal input plans exactly the shared argv. */
+function command(
+  { input, argv }: MinimalPlan,
+  readOnly: boolean,
+): [Record<string, unknown>, boolean, Planned] {
+  return [input, readOnly, { argv }];
+}
 
 /** executor → action → [minimal input, read-only?, what its plan names exactly]. */
 const ACTIONS: Record<string, [Executor, Record<string, [Record<string, unknown>, boolean, Planned]>]> = {
   helm: [
     helm,
     {
-      upgrade: [
-        { release: "api", chart: "./charts/api" },
-        false,
-        { argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait"] },
-      ],
-      rollback: [
-        { release: "api" },
-        false,
-        { argv: ["helm", "rollback", "api", "<previous successful revision>", "--wait"] },
-      ],
-      uninstall: [{ release: "api-canary" }, false, { argv: ["helm", "uninstall", "api-canary"] }],
-      history: [{ release: "api" }, true, { argv: ["helm", "history", "api", "--output", "json"] }],
-      status: [{ release: "api" }, true, { argv: ["helm", "status", "api", "--output", "json"] }],
-      lint: [{ chart: "./charts/api" }, true, { argv: ["helm", "lint", "./charts/api"] }],
-      template: [
-        { release: "api", chart: "./charts/api" },
-        true,
-        { argv: ["helm", "template", "api", "./charts/api"] },
-      ],
-      package: [
-        { chart: "./charts/api" },
-        false,
-        { argv: ["helm", "package", "./charts/api", "--destination", "."] },
-      ],
-      dependency_update: [
-        { chart: "./charts/api" },
-        false,
-        { argv: ["helm", "dependency", "update", "./charts/api"] },
-      ],
+      upgrade: command(MINIMAL_HELM.upgrade, false),
+      rollback: command(MINIMAL_HELM.rollback, false),
+      uninstall: command(MINIMAL_HELM.uninstall, false),
+      history: command(MINIMAL_HELM.history, true),
+      status: command(MINIMAL_HELM.status, true),
+      lint: command(MINIMAL_HELM.lint, true),
+      template: command(MINIMAL_HELM.template, true),
+      package: command(MINIMAL_HELM.package, false),
+      dependency_update: command(MINIMAL_HELM.dependency_update, false),
     },
   ],
   cosign: [
     cosign,
     {
-      sign: [
-        { image: IMAGE, key: "cosign.key" },
-        false,
-        { argv: ["cosign", "sign", "--yes", "--key", "cosign.key", IMAGE] },
-      ],
-      verify: [
-        { image: IMAGE, key: "cosign.pub" },
-        true,
-        { argv: ["cosign", "verify", "--key", "cosign.pub", IMAGE] },
-      ],
-      sign_blob: [
-        { file: "evidence.tar", key: "cosign.key" },
-        false,
-        {
-          argv: [
-            "cosign",
-            "sign-blob",
-            "--yes",
-            "--key",
-            "cosign.key",
-            "--bundle",
-            "evidence.tar.bundle",
-            "evidence.tar",
-          ],
-        },
-      ],
-      verify_blob: [
-        { file: "evidence.tar", key: "cosign.pub" },
-        true,
-        {
-          argv: [
-            "cosign",
-            "verify-blob",
-            "--key",
-            "cosign.pub",
-            "--bundle",
-            "evidence.tar.bundle",
-            "evidence.tar",
-          ],
-        },
-      ],
-      attest: [
-        { image: IMAGE, key: "cosign.key", predicate: "provenance.json" },
-        false,
-        {
-          argv: [
-            "cosign",
-            "attest",
-            "--yes",
-            "--key",
-            "cosign.key",
-            "--predicate",
-            "provenance.json",
-            "--type",
-            "custom",
-            IMAGE,
-          ],
-        },
-      ],
+      sign: command(MINIMAL_COSIGN.sign, false),
+      verify: command(MINIMAL_COSIGN.verify, true),
+      sign_blob: command(MINIMAL_COSIGN.sign_blob, false),
+      verify_blob: command(MINIMAL_COSIGN.verify_blob, true),
+      attest: command(MINIMAL_COSIGN.attest, false),
     },
   ],
   oci: [
@@ -148,21 +87,9 @@ const ACTIONS: Record<string, [Executor, Record<string, [Record<string, unknown>
   kubectl: [
     kubectl,
     {
-      rollout_status: [
-        { resource: "deployment/api" },
-        true,
-        { argv: ["kubectl", "rollout", "status", "deployment/api", "--timeout", "5m"] },
-      ],
-      rollout_undo: [
-        { resource: "deployment/api" },
-        false,
-        { argv: ["kubectl", "rollout", "undo", "deployment/api"] },
-      ],
-      set_image: [
-        { resource: "deployment/api", images: { api: IMAGE } },
-        false,
-        { argv: ["kubectl", "set", "image", "deployment/api", `api=${IMAGE}`] },
-      ],
+      rollout_status: command(MINIMAL_KUBECTL.rollout_status, true),
+      rollout_undo: command(MINIMAL_KUBECTL.rollout_undo, false),
+      set_image: command(MINIMAL_KUBECTL.set_image, false),
     },
   ],
 };

@@ -25,6 +25,11 @@ const WRITING = [
   "changelog_cut",
 ];
 
+/** The exact `git tag` command planned for an annotated tag of `target`. */
+function annotatedTagArgv(tag: string, target: string): string[] {
+  return ["git", "tag", "--annotate", "--cleanup=whitespace", "--file", "<message>", "--", tag, target];
+}
+
 /** The git command (and the details a reviewer sees) each action plans for its minimal input. */
 const MINIMAL_PLANS: Record<string, { argv?: string[]; details?: Record<string, unknown> }> = {
   ensure_clean: { argv: ["git", "status", "--porcelain=v1", "--untracked-files=normal"] },
@@ -36,22 +41,12 @@ const MINIMAL_PLANS: Record<string, { argv?: string[]; details?: Record<string, 
   check_hotfix: { argv: ["git", "log", "<last release tag>..HEAD"] },
   changelog_notes: { details: { file: "CHANGELOG.md" } },
   tag: {
-    argv: ["git", "tag", "--annotate", "--cleanup=whitespace", "--file", "<message>", "--", "v1.0.0", "HEAD"],
+    argv: annotatedTagArgv("v1.0.0", "HEAD"),
     details: { message: "Release v1.0.0" },
   },
   push_tag: { argv: ["git", "push", "--", "origin", "refs/tags/v1.0.0:refs/tags/v1.0.0"] },
   promote_rc: {
-    argv: [
-      "git",
-      "tag",
-      "--annotate",
-      "--cleanup=whitespace",
-      "--file",
-      "<message>",
-      "--",
-      "v1.0.0",
-      "v1.0.0-rc.1^{commit}",
-    ],
+    argv: annotatedTagArgv("v1.0.0", "v1.0.0-rc.1^{commit}"),
     details: { message: "Release v1.0.0, promoted from v1.0.0-rc.1" },
   },
   create_branch: { argv: ["git", "branch", "--no-track", "--", "release/v1.0.0-rc.1", "HEAD"] },
@@ -123,17 +118,7 @@ const PLAN_VARIANTS: {
       remote: "upstream",
     },
     planned: {
-      argv: [
-        "git",
-        "tag",
-        "--annotate",
-        "--cleanup=whitespace",
-        "--file",
-        "<message>",
-        "--",
-        "v1.2.0",
-        "abc1234",
-      ],
+      argv: annotatedTagArgv("v1.2.0", "abc1234"),
       details: {
         message: "Release 1.2.0\n\n- fix",
         then: "git push -- upstream refs/tags/v1.2.0:refs/tags/v1.2.0",
@@ -151,17 +136,7 @@ const PLAN_VARIANTS: {
     variant: "a version, a validated commit and a push",
     input: { version: "1.3.0", commit: "abc1234", push: true },
     planned: {
-      argv: [
-        "git",
-        "tag",
-        "--annotate",
-        "--cleanup=whitespace",
-        "--file",
-        "<message>",
-        "--",
-        "v1.3.0",
-        "<rc tag>^{commit}",
-      ],
+      argv: annotatedTagArgv("v1.3.0", "<rc tag>^{commit}"),
       details: {
         message: "Release v1.3.0, promoted from the highest RC of 1.3.0",
         expected_commit: "abc1234",
@@ -257,17 +232,7 @@ describe("the git executor", () => {
     const action = git.actions.tag!;
     expect(action.plan(action.input.parse({ tag: "v1.2.0", message: "Release v1.2.0" }))).toEqual({
       summary: "tag HEAD as v1.2.0",
-      argv: [
-        "git",
-        "tag",
-        "--annotate",
-        "--cleanup=whitespace",
-        "--file",
-        "<message>",
-        "--",
-        "v1.2.0",
-        "HEAD",
-      ],
+      argv: annotatedTagArgv("v1.2.0", "HEAD"),
       details: { message: "Release v1.2.0" },
     });
   });

@@ -7,10 +7,9 @@ import type { Executor } from "../../src/executors/contract.js";
 import cosign from "../../src/executors/cosign.js";
 import helm from "../../src/executors/helm.js";
 import kubectl from "../../src/executors/kubectl.js";
+import { DIGEST, IMAGE, MINIMAL_COSIGN, MINIMAL_HELM, MINIMAL_KUBECTL } from "./minimal-plans.js";
 
-const DIGEST = `sha256:${"c3".repeat(32)}`;
 const OTHER_DIGEST = `sha256:${"d4".repeat(32)}`;
-const IMAGE = `registry.example.com/acme/api@${DIGEST}`;
 const TAGGED = "registry.example.com/acme/api:rc-1";
 const IDENTITY = "https://github.com/acme/api/.github/workflows/release.yml@refs/heads/main";
 const ISSUER = "https://token.actions.githubusercontent.com";
@@ -29,8 +28,7 @@ const HELM: Record<string, PlanCase[]> = {
   upgrade: [
     {
       variant: "defaults (install, wait)",
-      input: { release: "api", chart: "./charts/api" },
-      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait"],
+      ...MINIMAL_HELM.upgrade,
     },
     {
       variant: "every option on helm v3",
@@ -215,8 +213,7 @@ const HELM: Record<string, PlanCase[]> = {
   rollback: [
     {
       variant: "to the previous successful revision (found at run time)",
-      input: { release: "api" },
-      argv: ["helm", "rollback", "api", "<previous successful revision>", "--wait"],
+      ...MINIMAL_HELM.rollback,
     },
     {
       variant: "to a given revision, with connection and every option",
@@ -254,8 +251,7 @@ const HELM: Record<string, PlanCase[]> = {
   uninstall: [
     {
       variant: "defaults",
-      input: { release: "api-canary" },
-      argv: ["helm", "uninstall", "api-canary"],
+      ...MINIMAL_HELM.uninstall,
     },
     {
       variant: "every option (ignore_missing changes no flag)",
@@ -288,8 +284,7 @@ const HELM: Record<string, PlanCase[]> = {
   history: [
     {
       variant: "defaults",
-      input: { release: "api" },
-      argv: ["helm", "history", "api", "--output", "json"],
+      ...MINIMAL_HELM.history,
     },
     {
       variant: "namespace and context",
@@ -310,8 +305,7 @@ const HELM: Record<string, PlanCase[]> = {
   status: [
     {
       variant: "defaults",
-      input: { release: "api" },
-      argv: ["helm", "status", "api", "--output", "json"],
+      ...MINIMAL_HELM.status,
     },
     {
       variant: "an older revision in a namespace",
@@ -322,8 +316,7 @@ const HELM: Record<string, PlanCase[]> = {
   lint: [
     {
       variant: "defaults",
-      input: { chart: "./charts/api" },
-      argv: ["helm", "lint", "./charts/api"],
+      ...MINIMAL_HELM.lint,
     },
     {
       variant: "with the deploy's values, strict",
@@ -358,8 +351,7 @@ const HELM: Record<string, PlanCase[]> = {
   template: [
     {
       variant: "defaults",
-      input: { release: "api", chart: "./charts/api" },
-      argv: ["helm", "template", "api", "./charts/api"],
+      ...MINIMAL_HELM.template,
     },
     {
       variant: "every option",
@@ -405,8 +397,7 @@ const HELM: Record<string, PlanCase[]> = {
   package: [
     {
       variant: "defaults (into the run's directory)",
-      input: { chart: "./charts/api" },
-      argv: ["helm", "package", "./charts/api", "--destination", "."],
+      ...MINIMAL_HELM.package,
     },
     {
       variant: "every option",
@@ -434,8 +425,7 @@ const HELM: Record<string, PlanCase[]> = {
   dependency_update: [
     {
       variant: "defaults",
-      input: { chart: "./charts/api" },
-      argv: ["helm", "dependency", "update", "./charts/api"],
+      ...MINIMAL_HELM.dependency_update,
     },
     {
       variant: "without refreshing the repositories",
@@ -449,8 +439,7 @@ const COSIGN: Record<string, PlanCase[]> = {
   sign: [
     {
       variant: "a digest with a key file",
-      input: { image: IMAGE, key: "cosign.key" },
-      argv: ["cosign", "sign", "--yes", "--key", "cosign.key", IMAGE],
+      ...MINIMAL_COSIGN.sign,
       details: {},
     },
     {
@@ -538,8 +527,7 @@ const COSIGN: Record<string, PlanCase[]> = {
   verify: [
     {
       variant: "with a public key",
-      input: { image: IMAGE, key: "cosign.pub" },
-      argv: ["cosign", "verify", "--key", "cosign.pub", IMAGE],
+      ...MINIMAL_COSIGN.verify,
     },
     {
       variant: "keyless, by certificate identity and issuer",
@@ -581,17 +569,7 @@ const COSIGN: Record<string, PlanCase[]> = {
   sign_blob: [
     {
       variant: "a key file, bundle next to the file",
-      input: { file: "evidence.tar", key: "cosign.key" },
-      argv: [
-        "cosign",
-        "sign-blob",
-        "--yes",
-        "--key",
-        "cosign.key",
-        "--bundle",
-        "evidence.tar.bundle",
-        "evidence.tar",
-      ],
+      ...MINIMAL_COSIGN.sign_blob,
     },
     {
       variant: "a key secret, a named bundle, no tlog",
@@ -618,16 +596,7 @@ const COSIGN: Record<string, PlanCase[]> = {
   verify_blob: [
     {
       variant: "a public key, bundle next to the file",
-      input: { file: "evidence.tar", key: "cosign.pub" },
-      argv: [
-        "cosign",
-        "verify-blob",
-        "--key",
-        "cosign.pub",
-        "--bundle",
-        "evidence.tar.bundle",
-        "evidence.tar",
-      ],
+      ...MINIMAL_COSIGN.verify_blob,
     },
     {
       variant: "keyless with a named bundle and no tlog",
@@ -655,19 +624,7 @@ const COSIGN: Record<string, PlanCase[]> = {
   attest: [
     {
       variant: "defaults (custom predicate type)",
-      input: { image: IMAGE, key: "cosign.key", predicate: "provenance.json" },
-      argv: [
-        "cosign",
-        "attest",
-        "--yes",
-        "--key",
-        "cosign.key",
-        "--predicate",
-        "provenance.json",
-        "--type",
-        "custom",
-        IMAGE,
-      ],
+      ...MINIMAL_COSIGN.attest,
       details: {},
     },
     {
@@ -726,8 +683,7 @@ const KUBECTL: Record<string, PlanCase[]> = {
   rollout_status: [
     {
       variant: "defaults (wait 5m)",
-      input: { resource: "deployment/api" },
-      argv: ["kubectl", "rollout", "status", "deployment/api", "--timeout", "5m"],
+      ...MINIMAL_KUBECTL.rollout_status,
     },
     {
       variant: "a short kind, namespace, context, kubeconfig and timeout",
@@ -756,8 +712,7 @@ const KUBECTL: Record<string, PlanCase[]> = {
   rollout_undo: [
     {
       variant: "to the previous revision",
-      input: { resource: "deployment/api" },
-      argv: ["kubectl", "rollout", "undo", "deployment/api"],
+      ...MINIMAL_KUBECTL.rollout_undo,
     },
     {
       variant: "to a given revision in a namespace and context",
@@ -791,8 +746,7 @@ const KUBECTL: Record<string, PlanCase[]> = {
   set_image: [
     {
       variant: "one container",
-      input: { resource: "deployment/api", images: { api: IMAGE } },
-      argv: ["kubectl", "set", "image", "deployment/api", `api=${IMAGE}`],
+      ...MINIMAL_KUBECTL.set_image,
     },
     {
       variant: "several containers in a namespace and context",

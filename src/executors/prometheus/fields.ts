@@ -1,7 +1,8 @@
 // Input fields the Prometheus actions share. Durations and timestamps stay as written in the
 // schema (so the JSON Schema generated from it stays honest) and are converted when used.
 import { z } from "zod";
-import { parseDuration, waitProblem } from "../../util/duration.js";
+import { parseDuration } from "../../util/duration.js";
+import { refuseWait } from "../shared/fields.js";
 
 export const durationField = z
   .union([z.string(), z.number().nonnegative()])
@@ -13,8 +14,7 @@ export const durationField = z
  */
 export const waitField = durationField.superRefine((value, ctx) => {
   const parsed = parseDuration(value);
-  const problem = parsed === undefined ? undefined : waitProblem(parsed, { written: value });
-  if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
+  if (parsed !== undefined) refuseWait(ctx, parsed, value);
 });
 
 /** Milliseconds of a duration the schema already checked. */

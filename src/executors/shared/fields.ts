@@ -110,13 +110,23 @@ export const durationMs = (what: string, options: { positive?: boolean } = {}) =
       ctx.addIssue({ code: "custom", message: `${what} "${value}" is not a duration like 500ms, 30s or 5m` });
       return z.NEVER;
     }
-    const problem = waitProblem(ms, { ...options, written: value });
-    if (problem) {
-      ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
-      return z.NEVER;
-    }
-    return ms;
+    return refuseWait(ctx, ms, value, options) ? z.NEVER : ms;
   });
+
+/**
+ * Adds the issue (with its hint) of a wait relctl will not make: longer than MAX_WAIT, or 0 where
+ * `positive`. `written` is the value as the playbook wrote it. True when it added one.
+ */
+export function refuseWait(
+  ctx: z.RefinementCtx,
+  ms: number,
+  written: string | number,
+  options: { positive?: boolean } = {},
+): boolean {
+  const problem = waitProblem(ms, { ...options, written });
+  if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
+  return problem !== undefined;
+}
 
 /**
  * A map whose keys must pass a check. (zod reports a bad record key only as "Invalid key in

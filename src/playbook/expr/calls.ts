@@ -6,7 +6,7 @@ import { FUNCTIONS, toText, type LiteralArg } from "./functions.js";
 import type { Node } from "./parser.js";
 import { ExpressionError } from "./types.js";
 
-export type CallNode = Extract<Node, { type: "call" }>;
+type CallNode = Extract<Node, { type: "call" }>;
 
 /** Throws ExpressionError (at the function's name, or at the literal argument) for a bad call. */
 export function checkCall(node: CallNode): void {

@@ -2,7 +2,8 @@
 // field, what was expected, what it got, and where the value came from —
 // "argv[1]: expected a string, got a map (from vars.service)" rather than "argv.1: Invalid input".
 import type { z } from "zod";
-import { parseTemplate, referencesIn, Unresolved } from "../expr/index.js";
+import { hasExpression, parseTemplate, referencesIn, Unresolved } from "../expr/index.js";
+import { flattenUnion } from "../schema-issues.js";
 import { formatPath } from "../source.js";
 
 type Issue = z.core.$ZodIssue;
@@ -54,24 +55,6 @@ function describe(issue: Issue, value: unknown): string {
   }
 }
 
-/** A union's problem is the one of the branch the value was meant for: the one that got furthest. */
-function flattenUnion(issue: Issue): Issue[] {
-  if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
-  const branches = issue.errors.map((branch) =>
-    branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue),
-  );
-  const typeOnly = (branch: Issue[]) =>
-    branch.every((inner) => inner.code === "invalid_type" && inner.path.length === issue.path.length);
-  const matching = branches.filter((branch) => !typeOnly(branch));
-  if (matching.length === 0) {
-    const expected = [
-      ...new Set(branches.flat().map((inner) => (inner.code === "invalid_type" ? inner.expected : ""))),
-    ].filter(Boolean);
-    return [{ ...branches[0]![0]!, code: "invalid_type", expected: expected.join(" or ") } as Issue];
-  }
-  return matching.sort((a, b) => a.length - b.length)[0]!.flatMap(flattenUnion);
-}
-
 /** The references of the expression that gave the value at `path` (or the part above it). */
 function sourcesOf(raw: unknown, path: readonly (string | number)[]): string[] {
   let current = raw;
@@ -79,7 +62,7 @@ function sourcesOf(raw: unknown, path: readonly (string | number)[]): string[] {
     if (typeof current === "string" || current === null || typeof current !== "object") break;
     current = (current as Record<string | number, unknown>)[key];
   }
-  if (typeof current !== "string" || !current.includes("${{")) return [];
+  if (typeof current !== "string" || !hasExpression(current)) return [];
   try {
     return [...new Set(referencesIn(parseTemplate(current)).map((reference) => reference.text))];
   } catch {
@@ -106,7 +89,7 @@ function article(expected: string): string {
   return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
-export function typeName(value: unknown): string {
+function typeName(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";

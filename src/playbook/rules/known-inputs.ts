@@ -14,6 +14,7 @@ import {
   evaluateCondition,
   evaluateTemplate,
   ExpressionError,
+  hasExpression,
   parseTemplate,
   referencesIn,
   Unresolved,
@@ -152,7 +153,7 @@ function checkStep(step: StepDef, action: Action, scope: Scope): PreRunProblem[]
   let failed = false;
   const render = (value: unknown, sub: YamlPath): unknown => {
     if (typeof value === "string") {
-      if (!value.includes("${{")) return value;
+      if (!hasExpression(value)) return value;
       problems.push(
         ...varPaths(
           step,

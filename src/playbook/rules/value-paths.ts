@@ -2,7 +2,7 @@
 // text "api" is always null, so a step gets null (or "") instead of what its author meant.
 // Text has only `length`; a list has `length` and indexes; a number or boolean has nothing.
 // A map's missing key is not a problem here: it may be optional (default(vars.cfg.x, 'y')).
-import { Unresolved, type Reference } from "../expr/index.js";
+import { hasExpression, Unresolved, type Reference } from "../expr/index.js";
 
 export interface PathProblem {
   /** How many names of the path were read before the problem ("service" then "a": 1). */
@@ -89,7 +89,7 @@ export function plainDefault(value: unknown): unknown {
 }
 
 function computed(value: unknown): boolean {
-  if (typeof value === "string") return value.includes("${{");
+  if (typeof value === "string") return hasExpression(value);
   if (value !== null && typeof value === "object") return Object.values(value).some(computed);
   return false;
 }

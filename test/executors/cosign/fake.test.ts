@@ -99,18 +99,7 @@ describe("the fake cosign's attest", () => {
     "accepts the predicate type %s",
     async (type) => {
       const project = await withPredicate();
-      const result = await cosign(project, [
-        "attest",
-        "--yes",
-        "--tlog-upload=false",
-        "--key",
-        "cosign.key",
-        "--predicate",
-        "provenance.json",
-        "--type",
-        type,
-        SIGNED,
-      ]);
+      const result = await cosign(project, attestArgs(type, ["--tlog-upload=false"]));
       expect(result.stderr).not.toContain("Error:");
       expect(result.exitCode).toBe(0);
     },
@@ -118,19 +107,25 @@ describe("the fake cosign's attest", () => {
 
   it.each(["slsa", "sbom", "provenance v1"])("refuses the predicate type %j as cosign does", async (type) => {
     const project = await withPredicate();
-    const result = await cosign(project, [
-      "attest",
-      "--yes",
-      "--key",
-      "cosign.key",
-      "--predicate",
-      "provenance.json",
-      "--type",
-      type,
-      SIGNED,
-    ]);
+    const result = await cosign(project, attestArgs(type));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`${COMMAND_ERROR}signing ${SIGNED}: invalid predicate type: ${type}`);
     expect(stored(project, "attestations.json")).toEqual({});
   });
 });
+
+/** `cosign attest` of provenance.json on the signed image, with `type` and any extra flags. */
+function attestArgs(type: string, flags: string[] = []): string[] {
+  return [
+    "attest",
+    "--yes",
+    ...flags,
+    "--key",
+    "cosign.key",
+    "--predicate",
+    "provenance.json",
+    "--type",
+    type,
+    SIGNED,
+  ];
+}
