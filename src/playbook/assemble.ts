@@ -107,6 +107,7 @@ export function assemble(files: LoadedFile[]): { playbook: Playbook; diagnostics
         onFailure: stage.on_failure,
         environment: stage.environment,
         approvals: stage.approvals,
+        ...(stage.concurrency !== undefined ? { concurrency: stage.concurrency } : {}),
         steps: [],
         origin: origin("stages", name),
       };

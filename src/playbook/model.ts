@@ -74,6 +74,8 @@ export interface StageDef {
   environment?: string;
   /** Approvals the stage needs before it runs. */
   approvals?: ApprovalRequirement;
+  /** How many steps may run at once; the run's default when absent. */
+  concurrency?: number;
   steps: StepDef[];
   origin: Origin;
 }

@@ -94,6 +94,13 @@ export const stageSchema = z.strictObject({
   needs: z.array(stageName).optional().describe("stages that must have passed before this one"),
   on_failure: stageName.optional().describe("stage to run when a step here fails (normally rollback)"),
   environment: z.string().optional().describe("the environment this stage changes (production, staging)"),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe("how many of this stage's steps may run at once when their needs allow (default 4)"),
   approvals: approvalRequirementSchema
     .optional()
     .describe("approvals the stage needs before it runs: { count: 2, roles: [release-captain, oncall-sre] }"),

@@ -1,9 +1,12 @@
-// Runs one stage: steps start when the steps they need are over, up to `concurrency` at once.
+// Runs one stage: steps start when the steps they need are over, up to the stage's `concurrency`
+// (or the run's default) at once.
 // The first failure (without continue_on_error) cancels the steps still running, and steps
 // that never started are reported as cancelled, so every step of the stage has an end event.
+import { setMaxListeners } from "node:events";
 import type { StepState } from "../playbook/expr/index.js";
 import type { StageDef, StepDef } from "../playbook/model.js";
 import type { StageStatus, StepErrorInfo } from "./events.js";
+import { ReadyQueue } from "./ready-queue.js";
 import type { RunContext } from "./run-context.js";
 import { reasonOf, runStep, stepName, type StepOutcome } from "./step-runner.js";
 
@@ -28,23 +31,23 @@ export async function runStage(
   const started = run.clock.now().getTime();
   run.emit({ type: "stage.start", stage: stage.name, role, steps: stage.steps.length });
   const controller = new AbortController();
+  // Every running step listens on the stage's signal: a stage of 100 parallel steps is no leak.
+  setMaxListeners(0, controller.signal);
   const onRunAbort = () => controller.abort(runSignal.reason);
   if (runSignal.aborted) onRunAbort();
   else runSignal.addEventListener("abort", onRunAbort, { once: true });
 
   let failure: { step: string; kind: StepErrorInfo["kind"]; message?: string } | undefined;
   let planProblems = 0;
-  const finished = new Set<string>();
   const running = new Map<string, Promise<void>>();
   // A dry-run plans one step at a time so the plan reads in the same order every time.
-  const limit = run.dryRun ? 1 : Math.max(1, run.concurrency);
-  let pending = [...stage.steps];
-  const inStage = new Set(stage.steps.map((step) => step.id));
+  const limit = run.dryRun ? 1 : Math.max(1, stage.concurrency ?? run.concurrency);
+  const queue = new ReadyQueue(stage.steps);
 
   const start = (step: StepDef): void => {
     const task = executeStep(step, run, controller.signal).then((state) => {
-      finished.add(step.id);
       running.delete(step.id);
+      queue.finished(step.id);
       if (run.dryRun) {
         // A plan goes on after a read-only step fails, so it shows every problem and every
         // step; what the failed step would have produced is shown as known at run time.
@@ -62,22 +65,19 @@ export async function runStage(
   };
 
   try {
-    while (pending.length > 0 || running.size > 0) {
+    while (queue.hasUnstarted || running.size > 0) {
       if (!controller.signal.aborted) {
-        for (const step of pending.filter((candidate) => isReady(candidate, inStage, finished))) {
-          if (running.size >= limit) break;
-          pending = pending.filter((candidate) => candidate !== step);
+        while (running.size < limit) {
+          const step = queue.take();
+          if (!step) break;
           start(step);
         }
-      } else if (pending.length > 0) {
-        for (const step of pending) cancelUnstarted(step, run, reasonOf(controller.signal));
-        pending = [];
+      } else {
+        for (const step of queue.drainUnstarted()) cancelUnstarted(step, run, reasonOf(controller.signal));
       }
       if (running.size === 0) {
-        if (pending.length === 0) break;
         // Nothing can start (needs of a step that never ran): cannot happen after validation.
-        for (const step of pending) cancelUnstarted(step, run, "its needs never finished");
-        pending = [];
+        for (const step of queue.drainUnstarted()) cancelUnstarted(step, run, "its needs never finished");
         break;
       }
       await Promise.race(running.values());
@@ -128,11 +128,6 @@ async function executeStep(step: StepDef, run: RunContext, signal: AbortSignal):
   const action = run.actions.get(step.id);
   if (!action) throw new Error(`no action loaded for step ${step.id} (${step.uses})`);
   return runStep(step, action, run, signal);
-}
-
-/** A step is ready when every step it needs is over; needs outside the stage do not hold it. */
-function isReady(step: StepDef, inStage: ReadonlySet<string>, finished: ReadonlySet<string>): boolean {
-  return step.dependsOn.every((need) => finished.has(need) || !inStage.has(need));
 }
 
 function cancelUnstarted(step: StepDef, run: RunContext, reason: string): void {

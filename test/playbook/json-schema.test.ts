@@ -131,6 +131,7 @@ describe("the playbook JSON Schema", () => {
       "needs",
       "on_failure",
       "environment",
+      "concurrency",
       "approvals",
       "canary",
       "steps",

@@ -167,7 +167,7 @@ describe("the file schema", () => {
           code: "unknown-key",
           at: "relctl.yaml:5:5",
           message: 'unknown key "color"',
-          hint: "allowed here: description, needs, on_failure, environment, approvals, canary, steps",
+          hint: "allowed here: description, needs, on_failure, environment, concurrency, approvals, canary, steps",
         },
       ],
     },

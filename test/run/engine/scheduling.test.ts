@@ -70,13 +70,43 @@ describe("the engine", () => {
       },
     );
     expect(outcome.status).toBe("succeeded");
-    let running = 0;
-    let most = 0;
-    for (const entry of recording.log) {
-      running += entry.startsWith("start:") ? 1 : -1;
-      most = Math.max(most, running);
+    expect(mostAtOnce(recording.log)).toBe(4);
+  });
+
+  it("runs as many steps at once as the stage's concurrency allows, without a listener warning", async () => {
+    const steps = Array.from(
+      { length: 14 },
+      (_, i) => `      - { id: s${i}, uses: rec.do, needs: [], with: { delay_ms: 60 } }`,
+    );
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const { recording, outcome } = await runYaml(
+        `${header}stages:\n  build:\n    concurrency: 12\n    steps:\n${steps.join("\n")}\n`,
+        { stages: ["build"] },
+      );
+      expect(outcome.status).toBe("succeeded");
+      expect(mostAtOnce(recording.log)).toBe(12);
+    } finally {
+      process.off("warning", onWarning);
     }
-    expect(most).toBe(4);
+    expect(warnings.map((warning) => warning.name)).not.toContain("MaxListenersExceededWarning");
+  });
+
+  it("runs a stage with concurrency 1 one step at a time, in the order written", async () => {
+    const { recording } = await runYaml(
+      `${header}stages:
+  build:
+    concurrency: 1
+    steps:
+      - { id: c, uses: rec.do, needs: [] }
+      - { id: a, uses: rec.do, needs: [] }
+      - { id: b, uses: rec.do, needs: [] }
+`,
+      { stages: ["build"] },
+    );
+    expect(recording.log).toEqual(["start:c", "end:c", "start:a", "end:a", "start:b", "end:b"]);
   });
 
   it("skips a step whose condition is false; its outputs read as null and the stage goes on", async () => {
@@ -103,3 +133,14 @@ stages:
     expect(recording.inputs.get("after")).toMatchObject({ value: "|skipped" });
   });
 });
+
+/** The most steps that were running at the same moment, from a start/end log. */
+function mostAtOnce(log: readonly string[]): number {
+  let running = 0;
+  let most = 0;
+  for (const entry of log) {
+    running += entry.startsWith("start:") ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  return most;
+}
