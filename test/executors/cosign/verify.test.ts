@@ -1,4 +1,6 @@
 import { execa } from "execa";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import cosign from "../../../src/executors/cosign.js";
 import { cosignProject, DIGEST, IMAGE, OTHER_DIGEST, PASSWORD, type CosignProject } from "./setup.js";
@@ -272,5 +274,67 @@ describe("cosign.verify", () => {
     const outputs = await action.preview!(ctx, action.input.parse({ image: SIGNED, key: "cosign.pub" }));
     expect(outputs).toMatchObject({ verified: false, verdict: "no_signature" });
     expect(ctx.records).toEqual([]);
+  });
+});
+
+describe("cosign.verify on a runner that cannot reach the Sigstore TUF mirror", () => {
+  const REKOR_KEYS_UNREACHABLE =
+    'getting Rekor public keys: updating local metadata and targets: error updating to TUF remote mirror: tuf: failed to download 10.root.json: Get "https://tuf-repo-cdn.sigstore.dev/10.root.json": dial tcp: lookup tuf-repo-cdn.sigstore.dev: no such host';
+
+  const offline = (project: CosignProject, env: Record<string, string> = {}) =>
+    project.context({ env: { ...project.env, RELCTL_FAKE_COSIGN_OFFLINE: "1", ...env } });
+
+  it("fails on fetching Rekor's keys, as cosign does, and says which setting avoids it", async () => {
+    const project = await signed({ tlog: true });
+    const failure = await project.fail(
+      "verify",
+      { image: SIGNED, key: "cosign.pub" },
+      await offline(project),
+    );
+    expect(failure.message).toBe(`cosign verify ${SIGNED} failed: ${REKOR_KEYS_UNREACHABLE}`);
+    expect(failure.hint).toBe(
+      "cosign could not fetch Rekor's public keys from the Sigstore TUF mirror (is the runner offline?): set SIGSTORE_REKOR_PUBLIC_KEY to a file with the log's public key in the runner's environment, or, for an image signed with tlog_upload: false, set insecure_ignore_tlog: true",
+    );
+    expect(failure.outputs).toMatchObject({ verified: false, verdict: "error" });
+  });
+
+  it("verifies offline with the log's public key given, or without the log check", async () => {
+    const project = await signed({ tlog: true });
+    writeFileSync(
+      join(project.cwd, "rekor.pub"),
+      "-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----\n",
+    );
+    const withKey = await offline(project, { SIGSTORE_REKOR_PUBLIC_KEY: join(project.cwd, "rekor.pub") });
+    expect(await project.run("verify", { image: SIGNED, key: "cosign.pub" }, withKey)).toMatchObject({
+      verified: true,
+    });
+    const unlogged = await signed({ tlog: false });
+    expect(
+      await unlogged.run(
+        "verify",
+        { image: SIGNED, key: "cosign.pub", insecure_ignore_tlog: true },
+        await offline(unlogged),
+      ),
+    ).toMatchObject({ verified: true });
+  });
+
+  it("names the Fulcio roots for a keyless verify", async () => {
+    const project = await cosignProject();
+    writeFileSync(
+      join(project.cwd, "rekor.pub"),
+      "-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----\n",
+    );
+    const ctx = await offline(project, { SIGSTORE_REKOR_PUBLIC_KEY: join(project.cwd, "rekor.pub") });
+    const failure = await project.fail(
+      "verify",
+      {
+        image: SIGNED,
+        certificate_identity: "release@acme.example",
+        certificate_oidc_issuer: "https://accounts.google.com",
+      },
+      ctx,
+    );
+    expect(failure.message).toMatch(/: getting Fulcio roots: initializing tuf: updating local metadata/);
+    expect(failure.hint).toMatch(/^cosign could not fetch the Fulcio roots .* set SIGSTORE_ROOT_FILE/);
   });
 });
