@@ -153,17 +153,16 @@ export class RegistryClient {
       return this.send(method, url, { ...headers, ...(authorization ? { authorization } : {}) }, body);
     };
     let response = await send(this.authorization(scope), this.hasCredentials());
-    if (response.status === 401) {
-      const challenge = parseChallenge(response.headers.get("www-authenticate") ?? "");
-      await response.arrayBuffer().catch(() => undefined);
-      if (challenge?.scheme === "bearer") {
-        const token = await this.fetchToken(challenge, scope);
-        this.tokens.set(scope, token);
-        response = await send(`Bearer ${token}`, this.hasCredentials());
-      } else if (challenge?.scheme === "basic") {
-        this.basic = basicHeader(this.options.credentials ?? {});
-        if (this.basic !== undefined) response = await send(this.basic, true);
-      }
+    if (response.status !== 401) return response;
+    const challenge = parseChallenge(response.headers.get("www-authenticate") ?? "");
+    await response.arrayBuffer().catch(() => undefined);
+    if (challenge?.scheme === "bearer") {
+      const token = await this.fetchToken(challenge, scope);
+      this.tokens.set(scope, token);
+      response = await send(`Bearer ${token}`, this.hasCredentials());
+    } else if (challenge?.scheme === "basic") {
+      this.basic = basicHeader(this.options.credentials ?? {});
+      if (this.basic !== undefined) response = await send(this.basic, true);
     }
     if (response.status === 401) throw await this.failure(response, method, url, credentialsSent);
     return response;
