@@ -7,7 +7,7 @@ import type { Outputs } from "../../../src/executors/contract.js";
 import { testContext } from "../../helpers/action-context.js";
 import type { RunningServer } from "../../helpers/servers.js";
 import { buildMultiPlatformLayout, pushLayout, skopeo, type OciLayout } from "./oci-layout.js";
-import { OCI_INDEX, OCI_MANIFEST, startRegistry } from "./registry.js";
+import { DOCKER_LIST, OCI_INDEX, OCI_MANIFEST, sha256, startRegistry } from "./registry.js";
 
 const PLATFORMS = [
   { os: "linux", architecture: "amd64" },
@@ -97,6 +97,25 @@ describe("a multi-platform image pushed by skopeo", () => {
       Digest: layout.index.digest,
       Architecture: "arm64",
       Layers: [layout.manifests[1]!.layer],
+    });
+  });
+
+  it("reads the platforms of a Docker manifest list too", async () => {
+    await pushLayout(layout, host, "acme/api", "rc-docker", "v2s2");
+    const raw = await rawAt(":rc-docker");
+    const list = JSON.parse(raw) as { mediaType: string; manifests: { digest: string }[] };
+    expect(list.mediaType).toBe(DOCKER_LIST);
+    const outputs = await run("resolve", { image: `${host}/acme/api:rc-docker` });
+    expect(outputs).toEqual({
+      digest: sha256(raw),
+      image: `${host}/acme/api@${sha256(raw)}`,
+      media_type: DOCKER_LIST,
+      size: Buffer.byteLength(raw),
+      platforms: ["linux/amd64", "linux/arm64/v8"],
+      platform_digests: {
+        "linux/amd64": list.manifests[0]!.digest,
+        "linux/arm64/v8": list.manifests[1]!.digest,
+      },
     });
   });
 

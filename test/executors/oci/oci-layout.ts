@@ -139,6 +139,8 @@ export const skopeoBinary = (): string => requireBinary("skopeo", "skopeo");
 export async function skopeo(args: string[]): Promise<string> {
   const result = await execa(skopeoBinary(), ["--insecure-policy", ...args], {
     reject: false,
+    // `inspect --raw` prints the manifest's exact bytes: keep them all.
+    stripFinalNewline: false,
     // No credentials of the machine's user are read: the test registry is open.
     env: { ...process.env, REGISTRY_AUTH_FILE: join(tempDir("skopeo-auth"), "auth.json") },
   });
@@ -149,19 +151,21 @@ export async function skopeo(args: string[]): Promise<string> {
 }
 
 /**
- * Pushes every image of the layout and the index itself, keeping their digests
- * (`copy --all --preserve-digests`), to registryHost/repository:tag.
+ * Pushes every image of the layout and the index itself to registryHost/repository:tag: as
+ * built, keeping their digests (`copy --all --preserve-digests`), or converted by skopeo to a
+ * Docker manifest list over Docker v2 manifests (`--format v2s2`: new digests).
  */
 export async function pushLayout(
   layout: OciLayout,
   registryHost: string,
   repository: string,
   tag = layout.tag,
+  format: "oci" | "v2s2" = "oci",
 ): Promise<void> {
   await skopeo([
     "copy",
     "--all",
-    "--preserve-digests",
+    ...(format === "oci" ? ["--preserve-digests"] : ["--format", "v2s2"]),
     "--dest-tls-verify=false",
     `oci:${layout.dir}:${layout.tag}`,
     `docker://${registryHost}/${repository}:${tag}`,
