@@ -139,6 +139,7 @@ export const skopeoBinary = (): string => requireBinary("skopeo", "skopeo");
 export async function skopeo(args: string[]): Promise<string> {
   const result = await execa(skopeoBinary(), ["--insecure-policy", ...args], {
     reject: false,
+    timeout: 60_000, // a hang guard only
     // `inspect --raw` prints the manifest's exact bytes: keep them all.
     stripFinalNewline: false,
     // No credentials of the machine's user are read: the test registry is open.
