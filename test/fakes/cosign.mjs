@@ -299,16 +299,20 @@ function verifyImage(args) {
         Buffer.from(item.signature, "base64"),
       );
     const wanted = annotationsOf(flags.annotations);
-    const matching = candidates.filter((item) => {
-      if (!validSignature(item)) return false;
-      if (!flags["insecure-ignore-tlog"] && !item.tlog) return false;
+    const inLog = (item) => flags["insecure-ignore-tlog"] || item.tlog;
+    const annotated = (item) => {
       const optional = JSON.parse(Buffer.from(item.payload, "base64").toString("utf8")).optional ?? {};
       return Object.entries(wanted).every(([name, value]) => optional[name] === value);
-    });
+    };
+    const matching = candidates.filter((item) => validSignature(item) && inLog(item) && annotated(item));
     if (matching.length === 0) {
-      const reason = candidates.some(validSignature)
-        ? "signature not found in transparency log"
-        : "invalid signature when validating ASN.1 encoded signature";
+      const valid = candidates.filter(validSignature);
+      const reason =
+        valid.length === 0
+          ? "invalid signature when validating ASN.1 encoded signature"
+          : valid.some(inLog)
+            ? "missing or incorrect annotation"
+            : "signature not found in transparency log";
       throw new CosignError(`no matching signatures: ${reason}`, 12);
     }
     if (flags["insecure-ignore-tlog"]) {

@@ -265,6 +265,7 @@ describe("cosign.verify", () => {
       annotations: { release: "v1.2.3" },
     });
     expect(failure.outputs).toMatchObject({ verdict: "no_matching_signature" });
+    expect(failure.message).toMatch(/no matching signatures: missing or incorrect annotation\)$/);
   });
 
   it("reports the verdict in a dry-run preview without failing or recording it", async () => {
