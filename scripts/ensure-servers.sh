@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian servers the integration tests start on loopback, when they are missing.
-# Tests never skip for a missing server: they fail and name the package, so CI must have them.
+# Installs the Debian servers the integration tests start on loopback, and the tools they drive
+# (skopeo pushes multi-platform images into the registry), when they are missing.
+# Tests never skip for a missing server or tool: they fail and name the package, so CI must have them.
 set -euo pipefail
 
 declare -A binary_of=(
   [prometheus]=prometheus
   [prometheus-pushgateway]=prometheus-pushgateway
   [docker-registry]=docker-registry
+  [skopeo]=skopeo
 )
 
 missing=()

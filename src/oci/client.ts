@@ -20,10 +20,19 @@ export class RegistryError extends Error {
   readonly code: string | undefined;
   readonly method: string;
   readonly url: string;
+  /** A 401 to a request that carried the user's credentials (refused), not an anonymous one. */
+  readonly credentialsSent: boolean;
 
   constructor(
     message: string,
-    details: { status: number; code?: string; method: string; url: string; cause?: unknown },
+    details: {
+      status: number;
+      code?: string;
+      method: string;
+      url: string;
+      cause?: unknown;
+      credentialsSent?: boolean;
+    },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "RegistryError";
@@ -31,6 +40,7 @@ export class RegistryError extends Error {
     this.code = details.code;
     this.method = details.method;
     this.url = details.url;
+    this.credentialsSent = details.credentialsSent ?? false;
   }
 }
 
@@ -135,22 +145,32 @@ export class RegistryClient {
     body?: Uint8Array,
   ): Promise<Response> {
     const scope = `repository:${repository}:${method === "PUT" ? "pull,push" : "pull"}`;
-    const send = (authorization: string | undefined) =>
-      this.send(method, url, { ...headers, ...(authorization ? { authorization } : {}) }, body);
-    let response = await send(this.authorization(scope));
+    // Whether the last attempt carried the user's credentials (an anonymous token is not theirs):
+    // a 401 then means "refused", not "missing".
+    let credentialsSent = false;
+    const send = (authorization: string | undefined, fromCredentials: boolean) => {
+      credentialsSent = authorization !== undefined && fromCredentials;
+      return this.send(method, url, { ...headers, ...(authorization ? { authorization } : {}) }, body);
+    };
+    let response = await send(this.authorization(scope), this.hasCredentials());
     if (response.status !== 401) return response;
     const challenge = parseChallenge(response.headers.get("www-authenticate") ?? "");
     await response.arrayBuffer().catch(() => undefined);
     if (challenge?.scheme === "bearer") {
       const token = await this.fetchToken(challenge, scope);
       this.tokens.set(scope, token);
-      response = await send(`Bearer ${token}`);
+      response = await send(`Bearer ${token}`, this.hasCredentials());
     } else if (challenge?.scheme === "basic") {
       this.basic = basicHeader(this.options.credentials ?? {});
-      if (this.basic === undefined) return response;
-      response = await send(this.basic);
+      if (this.basic !== undefined) response = await send(this.basic, true);
     }
+    if (response.status === 401) throw await this.failure(response, method, url, credentialsSent);
     return response;
+  }
+
+  private hasCredentials(): boolean {
+    const credentials = this.options.credentials ?? {};
+    return Boolean(credentials.token) || basicHeader(credentials) !== undefined;
   }
 
   private authorization(scope: string): string | undefined {
@@ -184,6 +204,7 @@ export class RegistryClient {
           code: "UNAUTHORIZED",
           method: "GET",
           url,
+          credentialsSent: basic !== undefined,
         },
       );
     }
@@ -234,7 +255,12 @@ export class RegistryClient {
     }
   }
 
-  private async failure(response: Response, method: string, url: string): Promise<RegistryError> {
+  private async failure(
+    response: Response,
+    method: string,
+    url: string,
+    credentialsSent = false,
+  ): Promise<RegistryError> {
     const text = method === "HEAD" ? "" : await response.text().catch(() => "");
     let code: string | undefined;
     let detail = "";
@@ -251,6 +277,7 @@ export class RegistryClient {
       ...(code === undefined ? {} : { code }),
       method,
       url,
+      credentialsSent,
     });
   }
 }

@@ -16,13 +16,25 @@
 // (or --tlog-upload=false): nobody answering (stdin at its end, as in CI) declines, and the
 // command fails with "user declined the prompt". (The fake treats every image as public: real
 // cosign skips the upload instead when it cannot read the image anonymously.) Without --key,
-// sign, sign-blob and attest fail as keyless signing does where no OIDC token can be had.
+// sign-blob and attest fail as keyless signing does where no OIDC token can be had; sign does too
+// unless it is given a token (--identity-token or SIGSTORE_ID_TOKEN), and then signs keyless.
+// What Fulcio and Rekor add (certificates, bundles), the JSON verify prints, and the failure of a
+// runner that cannot reach the Sigstore TUF mirror: see lib/cosign-sigstore.mjs.
 import { createHash, generateKeyPairSync, sign as ecSign, verify as ecVerify } from "node:crypto";
 import { existsSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { CosignError, encryptKey, password, signer, verifier } from "./lib/cosign-keys.mjs";
+import {
+  identityMatches,
+  identityMismatch,
+  identityToken,
+  issueCertificate,
+  printedPayload,
+  rekorBundle,
+  requireTrustRoot,
+} from "./lib/cosign-sigstore.mjs";
 import { parseArgs, UsageError } from "./lib/flags.mjs";
 import { logCall, readJson, stateDir, writeJson } from "./lib/state.mjs";
 
@@ -187,9 +199,11 @@ function signImage(args) {
     "output-certificate": { type: "string" },
     "record-creation-timestamp": { type: "bool" },
     "registry-referrers-mode": { type: "string" },
+    "identity-token": { type: "string" },
   });
   if (positionals.length !== 1) throw new CosignError("accepts 1 arg(s), received " + positionals.length);
-  if (!flags.key) throw new CosignError(KEYLESS);
+  const token = flags.key ? undefined : identityToken(flags);
+  if (!flags.key && !token) throw new CosignError(KEYLESS);
   const reference = positionals[0];
   const image = parseImage(reference);
   if (!image.digest) {
@@ -198,9 +212,11 @@ function signImage(args) {
     );
   }
   let key;
+  let certificate;
   let resolved;
   try {
-    key = signer(flags.key, STATE());
+    if (token) ({ privateKey: key, certificate } = issueCertificate(token));
+    else key = signer(flags.key, STATE());
     resolved = resolveImage(reference);
   } catch (error) {
     if (error instanceof CosignError)
@@ -222,10 +238,16 @@ function signImage(args) {
   const bytes = Buffer.from(JSON.stringify(payload));
   const signature = ecSign("sha256", bytes, key).toString("base64");
   const tlog = flags["tlog-upload"] !== false;
-  if (tlog) err("tlog entry created with index: 1000001\n");
   const all = readJson(signaturesFile(), {});
   const id = `${resolved.repo}@${resolved.digest}`;
-  all[id] = [...(all[id] ?? []), { payload: bytes.toString("base64"), signature, tlog }];
+  const record = { payload: bytes.toString("base64"), signature, tlog };
+  if (certificate) record.certificate = certificate;
+  if (tlog) {
+    const index = 1000001 + Object.values(all).flat().length;
+    record.bundle = rekorBundle(bytes, signature, index);
+    err(`tlog entry created with index: ${index}\n`);
+  }
+  all[id] = [...(all[id] ?? []), record];
   writeJson(signaturesFile(), all);
   err(`Pushing signature to: ${resolved.repo}\n`);
 }
@@ -248,26 +270,49 @@ function verifyImage(args) {
       "--certificate-identity or --certificate-identity-regexp is required for verification in keyless mode",
     );
   }
+  if (!flags.key && !flags["certificate-oidc-issuer"] && !flags["certificate-oidc-issuer-regexp"]) {
+    throw new CosignError(
+      "--certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required for verification in keyless mode",
+    );
+  }
+  requireTrustRoot(flags, !flags.key);
   for (const reference of positionals) {
     const resolved = resolveImage(reference);
     const found = readJson(signaturesFile(), {})[`${resolved.repo}@${resolved.digest}`] ?? [];
     if (found.length === 0) throw new CosignError("no signatures found", 10);
-    if (!flags.key) throw new CosignError("no certificate found on signature", 13);
-    const key = verifier(flags.key, STATE());
+    const certified = found.filter((item) => item.certificate);
+    if (!flags.key && certified.length === 0) throw new CosignError("no certificate found on signature", 13);
+    const candidates = flags.key
+      ? found
+      : certified.filter((item) => identityMatches(item.certificate, flags));
+    if (candidates.length === 0)
+      throw new CosignError(
+        `no matching signatures: ${identityMismatch(certified.map((item) => item.certificate))}`,
+        12,
+      );
+    const keyOf = (item) => (flags.key ? verifier(flags.key, STATE()) : item.certificate.publicKey);
+    const validSignature = (item) =>
+      ecVerify(
+        "sha256",
+        Buffer.from(item.payload, "base64"),
+        keyOf(item),
+        Buffer.from(item.signature, "base64"),
+      );
     const wanted = annotationsOf(flags.annotations);
-    const matching = found.filter((item) => {
-      const bytes = Buffer.from(item.payload, "base64");
-      if (!ecVerify("sha256", bytes, key, Buffer.from(item.signature, "base64"))) return false;
-      if (!flags["insecure-ignore-tlog"] && !item.tlog) return false;
-      const optional = JSON.parse(bytes.toString("utf8")).optional ?? {};
+    const inLog = (item) => flags["insecure-ignore-tlog"] || item.tlog;
+    const annotated = (item) => {
+      const optional = JSON.parse(Buffer.from(item.payload, "base64").toString("utf8")).optional ?? {};
       return Object.entries(wanted).every(([name, value]) => optional[name] === value);
-    });
+    };
+    const matching = candidates.filter((item) => validSignature(item) && inLog(item) && annotated(item));
     if (matching.length === 0) {
-      const reason = found.some((item) =>
-        ecVerify("sha256", Buffer.from(item.payload, "base64"), key, Buffer.from(item.signature, "base64")),
-      )
-        ? "signature not found in transparency log"
-        : "invalid signature when validating ASN.1 encoded signature";
+      const valid = candidates.filter(validSignature);
+      const reason =
+        valid.length === 0
+          ? "invalid signature when validating ASN.1 encoded signature"
+          : valid.some(inLog)
+            ? "missing or incorrect annotation"
+            : "signature not found in transparency log";
       throw new CosignError(`no matching signatures: ${reason}`, 12);
     }
     if (flags["insecure-ignore-tlog"]) {
@@ -280,9 +325,13 @@ function verifyImage(args) {
     );
     if (!flags["insecure-ignore-tlog"])
       err("  - Existence of the claims in the transparency log was verified offline\n");
-    err("  - The signatures were verified against the specified public key\n");
-    const payloads = matching.map((item) => JSON.parse(Buffer.from(item.payload, "base64").toString("utf8")));
-    process.stdout.write(`${JSON.stringify(payloads)}\n`);
+    if (flags.key) err("  - The signatures were verified against the specified public key\n");
+    else
+      err("  - The code-signing certificate was verified using trusted certificate authority certificates\n");
+    const payloads = matching.map((item) =>
+      printedPayload(item, JSON.parse(Buffer.from(item.payload, "base64").toString("utf8"))),
+    );
+    process.stdout.write(`\n${JSON.stringify(payloads)}\n`);
   }
 }
 
@@ -331,6 +380,7 @@ function verifyBlob(args) {
     throw new CosignError(
       "--certificate-identity or --certificate-identity-regexp is required for verification in keyless mode",
     );
+  requireTrustRoot(flags, false);
   const file = resolve(process.cwd(), positionals[0]);
   if (!existsSync(file)) throw new CosignError(`open ${positionals[0]}: no such file or directory`);
   let signature;

@@ -164,7 +164,22 @@ export function cosignError(result: Pick<ProcessResult, "stderr" | "stdout">): s
   return (result.stderr.trim() || result.stdout.trim()).split("\n").pop() ?? "";
 }
 
+// cosign v2 fetches the Sigstore trust root from its TUF mirror (tuf-repo-cdn.sigstore.dev)
+// before it looks at a signature: Rekor's public keys unless the log check is skipped, and the
+// Fulcio roots for a keyless verify. A runner without internet fails there, whatever the image.
+const TRUST_ROOT_HINTS: [RegExp, string][] = [
+  [
+    /getting Fulcio roots|Fulcio intermediates/,
+    "cosign could not fetch the Fulcio roots for a keyless verify from the Sigstore TUF mirror (is the runner offline?): put the root certificates in a file and set SIGSTORE_ROOT_FILE to it in the runner's environment (and SIGSTORE_REKOR_PUBLIC_KEY for the log), or verify with key:",
+  ],
+  [
+    /getting Rekor public keys|getting ctlog public keys|TUF remote mirror|initializing tuf/,
+    "cosign could not fetch Rekor's public keys from the Sigstore TUF mirror (is the runner offline?): set SIGSTORE_REKOR_PUBLIC_KEY to a file with the log's public key in the runner's environment, or, for an image signed with tlog_upload: false, set insecure_ignore_tlog: true",
+  ],
+];
+
 const HINTS: [RegExp, string][] = [
+  ...TRUST_ROOT_HINTS,
   [
     /decrypt|decryption failed|incorrect passphrase|password/i,
     "the key password is wrong or missing: set password_secret to the secret that holds it",

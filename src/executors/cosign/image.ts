@@ -16,6 +16,7 @@ import {
   type RegistryAccess,
 } from "../oci/common.js";
 import { commandFailure, runTool } from "../shared/command.js";
+import { certificateIdentity, requiredAnnotations } from "./verified-payload.js";
 import { optionValue, secretName } from "../shared/fields.js";
 import {
   annotationArgs,
@@ -265,6 +266,8 @@ async function verifyImage(ctx: ActionContext, input: VerifyInput, preview: bool
       image: "",
       signatures: 0,
       annotations: {},
+      certificate_subject: "",
+      certificate_issuer: "",
       reason: message,
     };
     if (!preview) ctx.record("cosign.verification", { image: input.image.text, verdict, reason: message });
@@ -306,15 +309,26 @@ async function verifyImage(ctx: ActionContext, input: VerifyInput, preview: bool
   }
   const digest = digests[0]!;
   const image = digestReference(input.image, digest);
+  const optional = payloads[0]?.optional;
+  const certificate = certificateIdentity(optional, material === undefined);
   if (!preview)
-    ctx.record("cosign.verification", { image, digest, verdict: "verified", signatures: payloads.length });
+    ctx.record("cosign.verification", {
+      image,
+      digest,
+      verdict: "verified",
+      signatures: payloads.length,
+      ...(certificate.subject ? { certificate_subject: certificate.subject } : {}),
+      ...(certificate.issuer ? { certificate_issuer: certificate.issuer } : {}),
+    });
   return {
     verified: true,
     verdict: "verified",
     digest,
     image,
     signatures: payloads.length,
-    annotations: payloads[0]?.optional ?? {},
+    annotations: requiredAnnotations(optional, input.annotations),
+    certificate_subject: certificate.subject,
+    certificate_issuer: certificate.issuer,
     reason: "",
   };
 }
@@ -330,7 +344,9 @@ export const verify = defineAction({
     digest: "the digest the signatures are for",
     image: "registry/repository@digest that was verified",
     signatures: "how many signatures verified",
-    annotations: "the signed annotations of the first signature",
+    annotations: "the annotations the step required (annotations:), as signed",
+    certificate_subject: "keyless: the signing certificate's identity (empty when verified with a key)",
+    certificate_issuer: "keyless: the OIDC issuer of the signing certificate (empty with a key)",
     reason: "why verification failed (empty when verified)",
   },
   mutates: false,

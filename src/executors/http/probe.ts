@@ -120,6 +120,12 @@ const probeInput = z.object({
     .boolean()
     .optional()
     .describe("declare that a POST/PUT/… probe changes nothing, so it may run in dry-runs"),
+  follow_redirects: z
+    .boolean()
+    .default(true)
+    .describe(
+      "follow 3xx answers to where they point; false checks the redirect itself (expect.status: 302)",
+    ),
 });
 type ProbeInput = z.output<typeof probeInput>;
 
@@ -136,6 +142,8 @@ interface Attempt {
   passed: boolean;
   reason: string;
   status: number;
+  /** The answer's Location header (where a redirect points), empty when it has none. */
+  location: string;
   body: string;
   json: unknown;
   values: Record<string, unknown>;
@@ -165,6 +173,7 @@ async function attempt(
     passed: false,
     reason,
     status,
+    location: "",
     body: "",
     json: null,
     values: {},
@@ -177,6 +186,8 @@ async function attempt(
       ...(input.body === undefined
         ? {}
         : { body: typeof input.body === "string" ? input.body : JSON.stringify(input.body) }),
+      // "manual" hands back the 3xx answer itself (Node's fetch gives its real status and headers).
+      redirect: input.follow_redirects ? "follow" : "manual",
       signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeout)]),
     });
   } catch (error) {
@@ -220,12 +231,14 @@ async function attempt(
   if (input.expect.body_contains !== undefined && !text.includes(input.expect.body_contains)) {
     problems.push(`the body does not contain ${JSON.stringify(input.expect.body_contains)}`);
   }
-  return { passed: problems.length === 0, reason: problems.join("; "), status, body, json, values };
+  const location = response.headers.get("location") ?? "";
+  return { passed: problems.length === 0, reason: problems.join("; "), status, location, body, json, values };
 }
 
 function outputsOf(result: Attempt, attempts: number, durationMs: number) {
   return {
     status: result.status,
+    location: result.location,
     body: result.body,
     json: result.json,
     values: result.values,
@@ -240,6 +253,7 @@ export const probe = defineAction({
   input: probeInput,
   outputs: {
     status: "the last answer's HTTP status",
+    location: "the last answer's Location header (where a redirect points; empty when none)",
     body: "the last answer's body (first 64 KiB)",
     json: "the last answer's body parsed as JSON (null when it is not JSON)",
     values: "path → value found, for every expected JSON path",
@@ -274,6 +288,7 @@ export const probe = defineAction({
       interval_ms: input.interval,
       ...(input.deadline === undefined ? {} : { deadline_ms: input.deadline }),
       timeout_ms: input.timeout,
+      ...(input.follow_redirects ? {} : { follow_redirects: false }),
     },
   }),
   run: async (ctx, input) => {

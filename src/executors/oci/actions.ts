@@ -1,7 +1,9 @@
 // oci.resolve, oci.exists and oci.retag over the Distribution API v2.
 import { z } from "zod";
+import { hasPlatform, INDEX_TYPES, platformManifests, type PlatformManifest } from "../../oci/platforms.js";
 import { digestReference } from "../../oci/reference.js";
-import { defineAction, StepFailure } from "../contract.js";
+import type { RegistryClient } from "../../oci/client.js";
+import { defineAction, StepFailure, type ActionContext } from "../contract.js";
 import {
   digestField,
   imageField,
@@ -12,6 +14,25 @@ import {
   registryFields,
   resolveImage,
 } from "./common.js";
+
+const platformField = z
+  .string()
+  .regex(
+    /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/,
+    "a platform is os/architecture[/variant], like linux/amd64 or linux/arm64/v8",
+  );
+
+/** The platform images of a multi-platform image (an index); [] for a single-platform one. */
+async function platformsOf(
+  ctx: ActionContext,
+  client: RegistryClient,
+  image: { repository: string },
+  found: { digest: string; mediaType: string },
+): Promise<PlatformManifest[]> {
+  if (!INDEX_TYPES.has(found.mediaType)) return [];
+  const index = await registryCall(ctx, () => client.get(image.repository, found.digest));
+  return index ? platformManifests(index.bytes) : [];
+}
 
 const readInput = z.object({
   image: imageField.describe("registry/repository:tag or registry/repository@sha256:…"),
@@ -26,6 +47,8 @@ export const resolve = defineAction({
     image: "the image pinned by digest: registry/repository@sha256:…",
     media_type: "the manifest's media type (OCI index or manifest, Docker manifest or list)",
     size: "the manifest's size in bytes",
+    platforms: "for a multi-platform image (an index): its platforms, os/architecture[/variant]; else []",
+    platform_digests: "for a multi-platform image: platform → digest of that platform's image; else {}",
   },
   mutates: false,
   dryRunSafe: true,
@@ -37,11 +60,14 @@ export const resolve = defineAction({
     const client = registryClient(ctx, input.image.registry, input);
     const found = await resolveImage(ctx, client, input.image);
     ctx.log.info(`${input.image.text} is ${found.digest}`);
+    const platforms = await platformsOf(ctx, client, input.image, found);
     return {
       digest: found.digest,
       image: digestReference(input.image, found.digest),
       media_type: found.mediaType,
       size: found.size,
+      platforms: platforms.map((manifest) => manifest.platform),
+      platform_digests: Object.fromEntries(platforms.map((manifest) => [manifest.platform, manifest.digest])),
     };
   },
 });
@@ -88,6 +114,11 @@ const retagInput = z.object({
     .boolean()
     .default(false)
     .describe("allow moving a tag that already names another digest (tags are treated as immutable)"),
+  platforms: z
+    .array(platformField)
+    .min(1)
+    .optional()
+    .describe("refuse unless the source is a multi-platform index with each of these (linux/amd64, …)"),
   ...registryFields,
 });
 
@@ -108,7 +139,10 @@ export const retag = defineAction({
     return {
       summary: `tag ${digestReference(input.image, source)} as ${input.tag}`,
       request: { method: "PUT", url: imageManifestUrl(input.image, input.tag, input) },
-      details: { reads: `GET ${imageManifestUrl(input.image, source, input)}` },
+      details: {
+        reads: `GET ${imageManifestUrl(input.image, source, input)}`,
+        ...(input.platforms ? { platforms: input.platforms } : {}),
+      },
     };
   },
   run: async (ctx, input) => {
@@ -130,6 +164,7 @@ export const retag = defineAction({
         hint: "check the digest; was the image pushed to this repository?",
       });
     }
+    if (input.platforms) requirePlatforms(digestReference(image, digest), manifest, input.platforms);
     const existing = await registryCall(ctx, () => client.head(image.repository, input.tag));
     const outputs = {
       image: target,
@@ -160,3 +195,27 @@ export const retag = defineAction({
     return { ...outputs, changed: true };
   },
 });
+
+/** Refuses to promote an image that lacks a platform the release must ship for. */
+function requirePlatforms(
+  source: string,
+  manifest: { bytes: Uint8Array; mediaType: string },
+  wanted: string[],
+): void {
+  if (!INDEX_TYPES.has(manifest.mediaType)) {
+    throw new StepFailure(
+      `${source} is a single-platform image (${manifest.mediaType}), not an index with ${wanted.join(", ")}; refusing to tag it`,
+      {
+        hint: "push the multi-platform build (docker buildx --platform …, skopeo copy --all) and promote its index",
+      },
+    );
+  }
+  const listed = platformManifests(manifest.bytes);
+  const missing = wanted.filter((platform) => !hasPlatform(listed, platform));
+  if (missing.length > 0) {
+    throw new StepFailure(
+      `${source} has no image for ${missing.join(", ")} (it lists ${listed.map((item) => item.platform).join(", ") || "no platforms"}); refusing to tag it`,
+      { hint: "check the build's platforms; promote an index built for every platform the release ships" },
+    );
+  }
+}

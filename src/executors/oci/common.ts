@@ -141,7 +141,9 @@ function registryFailure(error: RegistryError, credentialFields: string): StepFa
     error.status === 0
       ? "check the registry host and port, the network, and plain_http for a registry that only speaks http"
       : error.status === 401
-        ? `the registry wants credentials: set ${credentialFields}`
+        ? error.credentialsSent
+          ? `the registry refused these credentials: check ${credentialFields}: the user name, and that the secret holds the current password or token`
+          : `no credentials were given and the registry wants them: set ${credentialFields}`
         : error.status === 403
           ? "the credentials are not allowed this (pull, or push for retag) on the repository"
           : error.status >= 500

@@ -68,6 +68,21 @@ describe("cosign.sign_blob and cosign.verify_blob", () => {
     expect(failure.exitCode).toBe(1);
   });
 
+  it("gives the offline hint when cosign cannot fetch Rekor's keys for a bundle in the log", async () => {
+    const project = await cosignProject();
+    writeFileSync(join(project.cwd, "evidence.tar"), "release evidence v1.2.3\n");
+    const ctx = await project.withSecrets({ cosign_password: PASSWORD });
+    await project.run(
+      "sign_blob",
+      { file: "evidence.tar", key: "cosign.key", password_secret: "cosign_password" },
+      ctx,
+    );
+    const offline = await project.context({ env: { ...project.env, RELCTL_FAKE_COSIGN_OFFLINE: "1" } });
+    const failure = await project.fail("verify_blob", { file: "evidence.tar", key: "cosign.pub" }, offline);
+    expect(failure.message).toMatch(/: getting Rekor public keys: updating local metadata and targets: /);
+    expect(failure.hint).toMatch(/^cosign could not fetch Rekor's public keys .* SIGSTORE_REKOR_PUBLIC_KEY/);
+  });
+
   it("says which file is missing before cosign runs", async () => {
     const project = await cosignProject();
     const failure = await project.fail("sign_blob", { file: "missing.tar", key: "cosign.key" });

@@ -73,7 +73,7 @@ describe("cosign credentials", () => {
       `HEAD http://${registry.host}/v2/acme/api/manifests/rc-1 answered 401: Unauthorized`,
     );
     expect(failure.hint).toBe(
-      "the registry wants credentials: set registry_username and registry_password_secret",
+      "no credentials were given and the registry wants them: set registry_username and registry_password_secret",
     );
     // Had the key's password gone to the registry, it would have refused it and logged so.
     expect(registry.output()).not.toMatch(/error authenticating user/);

@@ -129,3 +129,25 @@ function attestArgs(type: string, flags: string[] = []): string[] {
     SIGNED,
   ];
 }
+
+describe("the fake cosign offline", () => {
+  it("fails a verify that needs Rekor's keys the way cosign v2 does when TUF cannot be updated", async () => {
+    const project = await cosignProject();
+    const result = await execa("cosign", ["verify", "--key", "cosign.pub", SIGNED], {
+      cwd: project.cwd,
+      env: { ...project.env, RELCTL_FAKE_COSIGN_OFFLINE: "1" },
+      reject: false,
+    });
+    expect(result.exitCode).toBe(1);
+    const message =
+      'getting Rekor public keys: updating local metadata and targets: error updating to TUF remote mirror: tuf: failed to download 10.root.json: Get "https://tuf-repo-cdn.sigstore.dev/10.root.json": dial tcp: lookup tuf-repo-cdn.sigstore.dev: no such host\nremote status:{\n\t"mirror": "https://tuf-repo-cdn.sigstore.dev",\n\t"metadata": {}\n}';
+    expect(result.stderr).toBe(`Error: ${message}\n${COMMAND_ERROR}${message}`);
+    // It fails before it looks for signatures (there are none here): exit 1, not 10.
+    const blob = await execa("cosign", ["verify-blob", "--key", "cosign.pub", "--bundle", "x.bundle", "x"], {
+      cwd: project.cwd,
+      env: { ...project.env, RELCTL_FAKE_COSIGN_OFFLINE: "1" },
+      reject: false,
+    });
+    expect(blob.stderr).toContain(`${COMMAND_ERROR}getting Rekor public keys: updating local metadata`);
+  });
+});

@@ -46,6 +46,10 @@ beforeAll(async () => {
         return json(Number(url.searchParams.get("code")), { status: "degraded" });
       case "/echo":
         return json(200, { method: request.method, headers: request.headers, body });
+      case "/login":
+        // A sign-in page that sends the browser on to the service, as a front proxy does.
+        response.writeHead(302, { location: "/health", "content-type": "text/plain" });
+        return response.end("Found");
       case "/text":
         response.writeHead(200, { "content-type": "text/plain" });
         return response.end("OK version 1.2.3");
@@ -242,6 +246,31 @@ describe("http.probe", () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it("follows a redirect by default, and checks the redirect itself with follow_redirects: false", async () => {
+    expect(
+      await run({ url: `${server.url}/login`, expect: { json: { ".version": "1.2.3" } } }),
+    ).toMatchObject({
+      status: 200,
+      location: "",
+    });
+    const followed = await failure({ url: `${server.url}/login`, expect: { status: 302 } });
+    expect(followed.message).toBe(
+      `GET ${server.url}/login did not pass after 1 attempt: status 200 is not 302`,
+    );
+
+    const before = server.requests.length;
+    expect(
+      await run({ url: `${server.url}/login`, follow_redirects: false, expect: { status: 302 } }),
+    ).toMatchObject({ status: 302, location: "/health", body: "Found", attempts: 1 });
+    // The probe stopped at the redirect: the page it points to was not requested.
+    expect(server.requests.slice(before).map((request) => request.url)).toEqual(["/login"]);
+    expect(
+      probe.plan(probe.input.parse({ url: `${server.url}/login`, follow_redirects: false })).details,
+    ).toMatchObject({
+      follow_redirects: false,
+    });
   });
 
   it("makes one request in a dry-run preview and reports instead of failing", async () => {

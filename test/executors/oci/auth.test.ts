@@ -78,7 +78,7 @@ describe("registry authentication", () => {
     expect(failure).toBeInstanceOf(StepFailure);
     const error = failure as StepFailure;
     expect(error.message).toBe(`the token endpoint ${bearer.url}/token refused the credentials (HTTP 401)`);
-    expect(error.hint).toMatch(/username and password_secret/);
+    expect(error.hint).toMatch(/^the registry refused these credentials: check username and password_secret/);
     expect(JSON.stringify({ message: error.message, hint: error.hint })).not.toContain("wrong-password");
   });
 
@@ -107,7 +107,7 @@ describe("registry authentication", () => {
       `HEAD http://${basic.host}/v2/acme/api/manifests/rc-1 answered 401: Unauthorized`,
     );
     expect(failure.hint).toBe(
-      "the registry wants credentials: set username and password_secret (or token_secret)",
+      "no credentials were given and the registry wants them: set username and password_secret (or token_secret)",
     );
   });
 
@@ -127,7 +127,7 @@ describe("registry authentication", () => {
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StepFailure);
     expect((failure as StepFailure).hint).toBe(
-      "the registry wants credentials: set username and password_secret (or token_secret)",
+      "no credentials were given and the registry wants them: set username and password_secret (or token_secret)",
     );
     expect(ctx.logs).toContainEqual({
       level: "warn",

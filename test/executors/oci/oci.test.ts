@@ -65,6 +65,8 @@ describe("oci.resolve", () => {
       image: `${host}/acme/api@${rc.digest}`,
       media_type: OCI_MANIFEST,
       size: Buffer.byteLength(rc.text),
+      platforms: [],
+      platform_digests: {},
     });
     expect(rc.digest).toBe(sha256(rc.text));
   });
@@ -175,6 +177,20 @@ describe("oci.retag", () => {
     });
   });
 
+  it("refuses to promote a single-platform image when platforms are required", async () => {
+    const error = await failure("retag", {
+      image: `${host}/acme/api@${rc.digest}`,
+      tag: "v1.6.0",
+      platforms: ["linux/amd64"],
+    });
+    expect(error.message).toBe(
+      `${host}/acme/api@${rc.digest} is a single-platform image (${OCI_MANIFEST}), not an index with linux/amd64; refusing to tag it`,
+    );
+    expect((await fetch(`${registry.url}/v2/acme/api/manifests/v1.6.0`, { method: "HEAD" })).status).toBe(
+      404,
+    );
+  });
+
   it("refuses a source that is not the digest that was validated", async () => {
     const error = await failure("retag", {
       image: `${host}/acme/api:rc-20240501-001`,
@@ -221,6 +237,19 @@ describe("oci inputs", () => {
   ])("refuses %j", (input, message) => {
     expect(refusal(oci, "resolve", input)).toContain(message);
   });
+
+  it.each(["amd64", "linux/amd64 ", "Linux/AMD64", "linux/arm64/v8/extra"])(
+    "refuses the platform %j",
+    (platform) => {
+      expect(
+        refusal(oci, "retag", {
+          image: "registry.example.com/acme/api:rc",
+          tag: "v1",
+          platforms: [platform],
+        }),
+      ).toContain("a platform is os/architecture[/variant], like linux/amd64 or linux/arm64/v8");
+    },
+  );
 
   it("reads a Docker Hub short name as library/ on registry-1.docker.io", () => {
     const action = oci.actions.resolve!;
