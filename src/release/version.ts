@@ -56,12 +56,18 @@ export function analyseCommits(raw: readonly RawCommit[]): AnalysedCommit[] {
     };
   });
   // Newest first: a revert of a revert cancels that revert before it can cancel the original.
-  for (const revert of analysed) {
+  for (const [index, revert] of analysed.entries()) {
     const info = revert.commit.revert;
     if (!info || revert.cancelledBy) continue;
-    const target = analysed.find(
-      (other) => other !== revert && !other.cancelledBy && info.shas.some((sha) => other.sha.startsWith(sha)),
-    );
+    const open = (other: AnalysedCommit) => other !== revert && !other.cancelledBy;
+    // GitHub's revert pull request often names the reverted change only by its title
+    // (`Reverts owner/repo#11` in the body, no sha): then the quoted header finds it, among
+    // the commits listed after the revert (older ones).
+    const target =
+      analysed.find((other) => open(other) && info.shas.some((sha) => other.sha.startsWith(sha))) ??
+      (info.shas.length === 0 && info.header !== undefined && !info.reapply
+        ? analysed.slice(index + 1).find((other) => open(other) && other.commit.header === info.header)
+        : undefined);
     if (target) {
       target.cancelledBy = revert.sha;
       revert.cancelledBy = target.sha;
