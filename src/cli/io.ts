@@ -1,10 +1,19 @@
 // Where output goes: stdout carries the main (or machine-readable) output, stderr carries logs
 // and errors. Colour only on a TTY, never with NO_COLOR, TERM=dumb or --no-color.
+// Under GitHub Actions both streams are filtered so that no line a child printed can be read by
+// the runner as a workflow command; relctl's own commands go through `workflow` instead.
 import { Chalk, type ChalkInstance } from "chalk";
+import { isGitHubActions } from "../report/github-actions/commands.js";
+import { workflowCommandNeutraliser } from "../report/github-actions/neutralise.js";
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Writes relctl's own GitHub Actions workflow commands (annotations), unfiltered. Only set
+   * under GitHub Actions, where `out` and `err` neutralise anything that looks like a command.
+   */
+  workflow?(text: string): void;
   color: ChalkInstance;
   stdoutIsTty: boolean;
   stdinIsTty: boolean;
@@ -23,14 +32,28 @@ export function colourWanted(
   return stream.isTTY === true;
 }
 
-export function processIo(colorFlag: boolean): Io {
+export function processIo(colorFlag: boolean, json = false): Io {
   const env = process.env;
-  return {
+  const io: Io = {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     color: new Chalk({ level: colourWanted(process.stdout, env, colorFlag) ? 1 : 0 }),
     stdoutIsTty: process.stdout.isTTY === true,
     stdinIsTty: process.stdin.isTTY === true,
     env,
+  };
+  return isGitHubActions(env) ? underGitHubActions(io, json) : io;
+}
+
+/** The same Io with both streams neutralised (stdout as JSON lines with --json) and `workflow` set. */
+export function underGitHubActions(io: Io, json: boolean): Io {
+  const out = workflowCommandNeutraliser(json ? "json" : "text");
+  const err = workflowCommandNeutraliser("text");
+  const raw = io.err;
+  return {
+    ...io,
+    out: (text) => io.out(out(text)),
+    err: (text) => raw(err(text)),
+    workflow: raw,
   };
 }
