@@ -154,6 +154,9 @@ stages:
               unit: ratio
               max: 0.02
               for: 5m
+          min_traffic:
+            query: vector(12.5)
+            min: 1
 `,
     });
     const summaryFile = join(dir, "summary.md");
@@ -170,6 +173,7 @@ stages:
       ["error_rate", "passed", "0.004"],
       ["pod_p95", "passed", '{pod="a"} 0.2<br>{pod="b"} 0.3'],
       ["error_rate_critical *(abort)*", "passed", "0.004"],
+      ["min_traffic", "passed", "12.5"],
     ]);
   });
 });

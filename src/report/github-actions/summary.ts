@@ -84,7 +84,8 @@ function valueText(value: unknown): string {
 function metricCell(data: Record<string, unknown>): string {
   const name = cell(valueText(data.metric));
   const role = valueText(data.role);
-  return role && role !== "metric" ? `${name} *(${cell(role)})*` : name;
+  // min_traffic and freshness are named after their role already.
+  return role && role !== "metric" && role !== valueText(data.metric) ? `${name} *(${cell(role)})*` : name;
 }
 
 /**
