@@ -3,6 +3,7 @@
 // Under GitHub Actions both streams are filtered so that no line a child printed can be read by
 // the runner as a workflow command; relctl's own commands go through `workflow` instead.
 import { Chalk, type ChalkInstance } from "chalk";
+import { fstatSync } from "node:fs";
 import { isGitHubActions } from "../report/github-actions/commands.js";
 import { workflowCommandNeutraliser } from "../report/github-actions/neutralise.js";
 
@@ -42,18 +43,33 @@ export function processIo(colorFlag: boolean, json = false): Io {
     stdinIsTty: process.stdin.isTTY === true,
     env,
   };
-  return isGitHubActions(env) ? underGitHubActions(io, json) : io;
+  if (!isGitHubActions(env)) return io;
+  return underGitHubActions(io, { json, outToFile: isRegularFile(1), errToFile: isRegularFile(2) });
 }
 
-/** The same Io with both streams neutralised (stdout as JSON lines with --json) and `workflow` set. */
-export function underGitHubActions(io: Io, json: boolean): Io {
-  const out = workflowCommandNeutraliser(json ? "json" : "text");
+/**
+ * The same Io with `workflow` set and both streams neutralised (stdout as JSON lines with
+ * --json), except a stream redirected to a file (`> plan.json`), which the runner never reads.
+ */
+export function underGitHubActions(
+  io: Io,
+  streams: { json: boolean; outToFile?: boolean; errToFile?: boolean },
+): Io {
+  const out = workflowCommandNeutraliser(streams.json ? "json" : "text");
   const err = workflowCommandNeutraliser("text");
   const raw = io.err;
   return {
     ...io,
-    out: (text) => io.out(out(text)),
-    err: (text) => raw(err(text)),
+    out: streams.outToFile ? io.out : (text) => io.out(out(text)),
+    err: streams.errToFile ? raw : (text) => raw(err(text)),
     workflow: raw,
   };
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }

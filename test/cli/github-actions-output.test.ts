@@ -2,12 +2,13 @@
 // printed is a workflow command (read as the runner reads it), relctl's own annotations still
 // are, lint annotations land on the file's path in the checkout, and the job summary's gate
 // table names each metric with the values a real Prometheus answered.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runnerCommands, type RunnerCommand } from "../helpers/actions-runner.js";
-import { relctl, tempProject } from "../helpers/cli.js";
+import { cliEnv, relctl, relctlBin, tempProject } from "../helpers/cli.js";
 import { startServer, type RunningServer } from "../helpers/servers.js";
 
 /** Everything a runner would act on, from both streams. */
@@ -73,6 +74,23 @@ describe("child output under GitHub Actions", () => {
       .map((event) => event.message);
     expect(messages).toContain("stderr: x ##[warning]legacy form");
     expect(messages).toContain("stderr: ::error::fake");
+  });
+
+  it("is written as it is to a file stdout is redirected to, which the runner never reads", async () => {
+    const { dir, env } = actionsProject(HOSTILE);
+    const events = join(dir, "events.jsonl");
+    const fd = openSync(events, "w");
+    const child = spawnSync(process.execPath, [relctlBin, "promote", "--yes", "--json"], {
+      cwd: dir,
+      env: cliEnv(env),
+      stdio: ["ignore", fd, "pipe"],
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    closeSync(fd);
+    expect(child.status, child.stderr).toBe(0);
+    expect(readFileSync(events, "utf8")).toContain('"message":"stderr: x ##[warning]legacy form"');
+    expect(runnerCommands(child.stderr)).toEqual([]);
   });
 
   it("leaves the same output alone outside GitHub Actions", async () => {
