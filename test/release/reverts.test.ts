@@ -36,7 +36,8 @@ describe("a revert of a released fix", () => {
     ["with git's `This reverts commit` line in the body", (fix: string) => `This reverts commit ${fix}.`],
   ])("squash-merged from GitHub's revert pull request %s is a patch release", async (_how, body) => {
     const { repo, fix } = releasedFix();
-    const revert = repo.commit(squashedRevertMessage("fix: x (#11)", 12, body(fix)), { "x.txt": "" });
+    // The issue's own example: the quote is the pull request's title, without its number.
+    const revert = repo.commit(squashedRevertMessage("fix: x", 12, body(fix)), { "x.txt": "" });
     const result = await next(repo);
     expect(result).toMatchObject({ version: "1.4.1", bump: "patch", releasable: true });
     expect(result.causes.map((commit) => commit.sha)).toEqual([revert]);
@@ -77,6 +78,14 @@ describe("a feat reverted in the same range", () => {
     expect(result.causes.map((commit) => commit.sha)).toEqual([fix]);
     const cancelled = result.commits.filter((commit) => commit.cancelledBy !== undefined);
     expect(cancelled.map((commit) => commit.sha).sort()).toEqual([feat, revert].sort());
+  });
+
+  it('squash-merged as `Revert "feat: y" (#15)`, quoting the pull request\'s title, no longer counts', async () => {
+    const { repo, fix } = unreleasedFeat();
+    repo.commit(squashedRevertMessage("feat: y", 15, "Reverts acme/api#13"), { "y.txt": "" });
+    const result = await next(repo);
+    expect(result).toMatchObject({ version: "1.4.1", bump: "patch" });
+    expect(result.causes.map((commit) => commit.sha)).toEqual([fix]);
   });
 
   it("reverted with `git revert` and a reworded header no longer counts as a minor", async () => {
