@@ -3,7 +3,13 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, isRelctlError } from "../errors.js";
 import { PHASES } from "../playbook/model.js";
-import { addGlobalOptions, checkGlobalOptions, globalOptions, type GlobalOptions } from "./global-options.js";
+import {
+  addGlobalOptions,
+  checkGlobalOptions,
+  cwdOf,
+  globalOptions,
+  type GlobalOptions,
+} from "./global-options.js";
 import { reportFatal } from "./fatal.js";
 import { processIo, type Io } from "./io.js";
 import { addRunOptions, runCommandOptions } from "./run-options.js";
@@ -50,13 +56,13 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     cmd.action(async (...args: unknown[]) => {
       const self = args[args.length - 1] as Command;
       const options = globalOptions(self);
-      activeIo ??= processIo(options.color);
+      activeIo ??= processIo(options.color, options.json);
       try {
         checkGlobalOptions(options);
         const handler = await load(self);
         exitCode = await handler(options, activeIo);
       } catch (error) {
-        exitCode = reportFatal(error, activeIo, options.verbose);
+        exitCode = reportFatal(error, activeIo, options.verbose, cwdOf(options));
       }
     });
     return cmd;

@@ -34,6 +34,6 @@ export async function refuseInvalidKnownInputs(
     if ("source" in read) sources.set(file, read.source);
   }
   const diagnostics = locateProblems(problems, new Locator(sources));
-  report(diagnostics, io);
+  report(diagnostics, io, cwd);
   throw playbookInvalid(diagnostics.length, display);
 }

@@ -1,7 +1,7 @@
 // What run, plan and lint share: find the playbook, load and validate it all at once, resolve
 // vars. Any problem is printed with file:line:column and stops the command with exit 2.
 import { playbookInvalid } from "../errors.js";
-import { isGitHubActions, workflowCommand } from "../report/github-actions/commands.js";
+import { annotationFile, isGitHubActions, workflowCommand } from "../report/github-actions/commands.js";
 import type { ExecutorRegistry } from "../executors/registry.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/diagnostics.js";
 import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
@@ -21,21 +21,26 @@ export interface Prepared {
   locate(step: StepDef): { file: string; line: number; column: number };
 }
 
-export function printDiagnostics(diagnostics: Diagnostic[], io: Io): void {
+/** `cwd` is the directory the diagnostics' paths are relative to (the run's directory). */
+export function printDiagnostics(diagnostics: Diagnostic[], io: Io, cwd = process.cwd()): void {
   const actions = isGitHubActions(io.env);
   for (const diagnostic of sortDiagnostics(diagnostics)) {
     io.err(`${io.color.red("✗")} ${formatDiagnostic(diagnostic)}\n`);
-    // Under GitHub Actions each problem is also an annotation on its playbook line.
+    // Under GitHub Actions each problem is also an annotation on its playbook line, placed by
+    // the file's path in the checkout (relctl may run in a subfolder of it).
     if (actions) {
-      const { file, line, column } = diagnostic.location;
+      const { line, column } = diagnostic.location;
+      const file = annotationFile(diagnostic.location.file, cwd, io.env);
       const message = diagnostic.hint ? `${diagnostic.message} (${diagnostic.hint})` : diagnostic.message;
-      io.err(workflowCommand("error", { file, line, col: column, title: "relctl lint" }, message));
+      (io.workflow ?? io.err)(
+        workflowCommand("error", { file, line, col: column, title: "relctl lint" }, message),
+      );
     }
   }
 }
 
 /** How problems are shown: as text on stderr, unless a command reports them its own way. */
-export type DiagnosticsReporter = (diagnostics: Diagnostic[], io: Io) => void;
+export type DiagnosticsReporter = (diagnostics: Diagnostic[], io: Io, cwd?: string) => void;
 
 export async function preparePlaybook(
   options: GlobalOptions,
@@ -47,7 +52,7 @@ export async function preparePlaybook(
   const display = displayPath(file, cwd);
   const loaded = await loadPlaybook(file, { cwd });
   if (!loaded.playbook || loaded.diagnostics.length > 0) {
-    report(loaded.diagnostics, io);
+    report(loaded.diagnostics, io, cwd);
     throw playbookInvalid(loaded.diagnostics.length, display);
   }
   const vars = await resolveVars(loaded.playbook, {
@@ -58,7 +63,7 @@ export async function preparePlaybook(
     cwd,
   });
   if (vars.diagnostics.length > 0) {
-    report(vars.diagnostics, io);
+    report(vars.diagnostics, io, cwd);
     throw playbookInvalid(
       vars.diagnostics.length,
       varsProblemsIn(vars.diagnostics, display, options.varsFile),

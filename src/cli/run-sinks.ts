@@ -29,8 +29,10 @@ export async function runSinks(
   ];
   if (isGitHubActions(io.env)) {
     const { githubActionsReporter } = await import("../report/github-actions.js");
-    // Workflow commands go to stderr, which the runner reads too, so --json keeps stdout clean.
-    const actions = githubActionsReporter({ env: io.env, write: io.err, cwd: context.cwd });
+    // Workflow commands go to stderr, which the runner reads too, so --json keeps stdout clean;
+    // on their own channel, as io.err neutralises commands in everything else it writes.
+    const write = io.workflow ?? io.err;
+    const actions = githubActionsReporter({ env: io.env, write, cwd: context.cwd });
     if (actions) sinks.push(actions);
   }
   let metrics: MetricsReporter | undefined;

@@ -4,8 +4,11 @@
 // - a `BREAKING CHANGE:` / `BREAKING-CHANGE:` line anywhere after the header marks the commit as
 //   breaking, even when the footer block is not separated by a blank line (squash merges often
 //   lose that blank line);
-// - git's own revert messages (`Revert "feat: x"` + `This reverts commit <sha>.`) are understood
-//   as well as the spec's recommended `revert:` type with a `Refs:` footer.
+// - reverts are understood in every form real histories hold: git's own message (`Revert "feat: x"`
+//   + `This reverts commit <sha>.`), GitHub's revert pull request squash-merged
+//   (`Revert "feat: x (#11)" (#12)`, often with only `Reverts owner/repo#11` in the body), a
+//   message whose header was rewritten but whose body still says `This reverts commit <sha>.`,
+//   and the spec's recommended `revert:` type with a `Refs:` footer.
 
 export interface CommitFooter {
   token: string;
@@ -40,8 +43,10 @@ export interface ConventionalCommit {
 }
 
 const HEADER = /^(?<type>[A-Za-z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: +(?<description>\S.*)$/;
-const GIT_REVERT_HEADER = /^(?<verb>Revert|Reapply) "(?<inner>.+)"\s*$/;
+// A squash merge of GitHub's revert pull request appends the pull request number: ` (#12)`.
+const GIT_REVERT_HEADER = /^(?<verb>Revert|Reapply) "(?<inner>.+)"(?:\s+\(#\d+\))?\s*$/;
 const GIT_REVERT_BODY = /This reverts commit ([0-9a-f]{7,40})/gi;
+const SAYS_IT_REVERTS = /^\s*This reverts commit [0-9a-f]{7,40}\b/im;
 const FOOTER = /^(?<token>BREAKING[ -]CHANGE|[A-Za-z][\w-]*)(?:: | #)(?<value>.*)$/;
 const BREAKING_LINE = /^BREAKING[ -]CHANGE: ?(?<note>.*)$/;
 const SHA = /\b[0-9a-f]{7,40}\b/gi;
@@ -71,6 +76,9 @@ export function parseCommitMessage(message: string): ConventionalCommit {
   } else if (gitRevert?.groups) {
     commit.type = "revert";
     commit.description = gitRevert.groups.inner!;
+  } else if (SAYS_IT_REVERTS.test(rest.join("\n"))) {
+    // git's revert line is what says what a revert undoes; its header may have been reworded.
+    commit.type = "revert";
   }
 
   for (const line of rest) {

@@ -163,8 +163,9 @@ function applyRc(result: NextVersion, tags: readonly ReleaseTag[], head: string,
       format,
     );
   result.rcNumber = n;
-  result.version = formatRcVersion(result.baseVersion, format.rcFormat, n);
-  result.tag = formatTag(format.template, result.version);
+  // An RC already on HEAD keeps its own name, even when written in the other RC style.
+  result.version = onHead?.parsed.version ?? formatRcVersion(result.baseVersion, format.rcFormat, n);
+  result.tag = onHead?.name ?? formatTag(format.template, result.version);
   result.isPrerelease = true;
   if (onHead) result.reason = `HEAD is already tagged ${onHead.name}; re-using it (${result.reason})`;
 }

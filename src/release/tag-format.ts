@@ -2,6 +2,9 @@
 // `api-v{version}`, `{version}`); a release-candidate format holds `{n}` once and starts with `-`
 // (`-rc.{n}` gives v1.2.3-rc.1, `-rc{n}` gives v3.7.0-rc1). RC numbers are compared as numbers,
 // never as text, so rc10 comes after rc9 (semver's own ordering would put `rc10` before `rc9`).
+// The separator before the number does not tell RCs apart: with `-rc{n}` an existing
+// v1.4.0-rc.12 (or -rc-12) is RC 12 all the same, so a history that changed style numbers on
+// from its highest RC (the next is v1.4.0-rc13) instead of starting over below it.
 import semver from "semver";
 
 export const DEFAULT_TAG_TEMPLATE = "v{version}";
@@ -69,7 +72,10 @@ export function parseTag(tag: string, format: TagFormat): ParsedTag | undefined 
 
 function rcNumber(suffix: string, rcFormat: string): number | undefined {
   const [before, after] = rcFormat.split("{n}") as [string, string];
-  const match = new RegExp(`^${escapeRegExp(before)}(\\d+)${escapeRegExp(after)}$`).exec(suffix);
+  // `-rc.{n}`, `-rc{n}` and `-rc-{n}` are one style family: the word before the number counts.
+  const word = before.replace(/[.-]$/, "");
+  const family = `^${escapeRegExp(word)}[.-]?(\\d+)${escapeRegExp(after)}$`;
+  const match = new RegExp(family).exec(suffix);
   return match ? Number(match[1]) : undefined;
 }
 

@@ -56,12 +56,22 @@ export function analyseCommits(raw: readonly RawCommit[]): AnalysedCommit[] {
     };
   });
   // Newest first: a revert of a revert cancels that revert before it can cancel the original.
-  for (const revert of analysed) {
+  for (const [index, revert] of analysed.entries()) {
     const info = revert.commit.revert;
     if (!info || revert.cancelledBy) continue;
-    const target = analysed.find(
-      (other) => other !== revert && !other.cancelledBy && info.shas.some((sha) => other.sha.startsWith(sha)),
-    );
+    const open = (other: AnalysedCommit) => other !== revert && !other.cancelledBy;
+    // GitHub's revert pull request often names the reverted change only by its title
+    // (`Reverts owner/repo#11` in the body, no sha): then the quoted header finds it, among
+    // the commits listed after the revert (older ones). The quote is the pull request's title
+    // (`fix: x`), the squash-merged commit's header has its number too (`fix: x (#11)`).
+    const quoted = info.header === undefined ? undefined : withoutPullRequest(info.header);
+    const target =
+      analysed.find((other) => open(other) && info.shas.some((sha) => other.sha.startsWith(sha))) ??
+      (info.shas.length === 0 && quoted !== undefined && !info.reapply
+        ? analysed
+            .slice(index + 1)
+            .find((other) => open(other) && withoutPullRequest(other.commit.header) === quoted)
+        : undefined);
     if (target) {
       target.cancelledBy = revert.sha;
       revert.cancelledBy = target.sha;
@@ -70,6 +80,11 @@ export function analyseCommits(raw: readonly RawCommit[]): AnalysedCommit[] {
     }
   }
   return analysed;
+}
+
+/** `fix: x (#11)` → `fix: x`: the number a squash merge appends to a pull request's title. */
+function withoutPullRequest(header: string): string {
+  return header.replace(/\s+\(#\d+\)$/, "").trim();
 }
 
 function reappliedLevel(info: NonNullable<ConventionalCommit["revert"]>): BumpLevel | undefined {

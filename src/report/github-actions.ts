@@ -4,10 +4,10 @@
 // appended to $GITHUB_STEP_SUMMARY. It reads only the (already redacted) event stream and adds
 // nothing of its own but structure. Docs: docs/github-actions.md.
 import { appendFileSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
 import type { EventSink } from "../run/events.js";
 import { errorLines } from "./format.js";
 import {
+  annotationFile,
   isGitHubActions,
   outputEntry,
   outputName,
@@ -52,13 +52,8 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
   const locations = new Map<string, AnnotationProperties>();
   let errorsAnnotated = 0;
 
-  /** GitHub places an annotation by its path in the repository checkout ($GITHUB_WORKSPACE). */
-  const annotationFile = (file: string): string => {
-    const workspace = env.GITHUB_WORKSPACE;
-    if (!workspace) return file;
-    const inWorkspace = relative(workspace, resolve(options.cwd ?? workspace, file));
-    return inWorkspace.startsWith("..") || isAbsolute(inWorkspace) ? file : inWorkspace;
-  };
+  const annotationPath = (file: string): string =>
+    annotationFile(file, options.cwd ?? env.GITHUB_WORKSPACE ?? ".", env);
 
   const stageRow = (stage: string): StageRow => {
     let row = summary.stages.find((candidate) => candidate.stage === stage);
@@ -127,7 +122,7 @@ export function githubActionsReporter(options: GitHubActionsOptions): EventSink 
     "step.start": (event) => {
       stepRow(event.stage, event.step, event.name);
       locations.set(`${event.stage}/${event.step}`, {
-        file: annotationFile(event.location.file),
+        file: annotationPath(event.location.file),
         line: event.location.line,
         col: event.location.column,
       });

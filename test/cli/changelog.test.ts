@@ -46,7 +46,7 @@ describe("relctl changelog", () => {
     const fix = repo.commit("fix: crash");
     const io = captureIo(repo.env);
     await main(
-      ["changelog", "--cut", "1.1.2", "--from-commits", "--date", "2026-02-03", "--json", "--repo", repo.dir],
+      ["changelog", "--cut", "3.7.1", "--from-commits", "--date", "2026-02-03", "--json", "--repo", repo.dir],
       io,
     );
     const output = JSON.parse(io.stdout()) as { cut: boolean; added: number; notes: string };
@@ -90,5 +90,73 @@ describe("relctl changelog", () => {
       2,
     );
     expect(io.stderr()).toContain("hint: it has: 2.3.0, 2.2.1");
+  });
+});
+
+describe("relctl changelog --cut next to a placeholder and older releases", () => {
+  // A placeholder for the next major, undated, kept above [Unreleased] while 4.6.x ships.
+  const withPlaceholder = [
+    "# Changelog",
+    "",
+    "## 5.0.0 - TBD",
+    "",
+    "- the big rewrite, once it is ready",
+    "",
+    "## [Unreleased]",
+    "",
+    "### Fixed",
+    "",
+    "- retries no longer double-post",
+    "",
+    "## [4.6.6] - 2026-11-30",
+    "",
+    "### Fixed",
+    "",
+    "- a crash",
+    "",
+    "[Unreleased]: https://github.com/acme/api/compare/v4.6.6...HEAD",
+    "[4.6.6]: https://github.com/acme/api/compare/v4.6.5...v4.6.6",
+    "",
+  ].join("\n");
+
+  it("models the new heading on the newest dated release, not on the undated placeholder", async () => {
+    const repo = repoWithChangelog(withPlaceholder);
+    const io = captureIo(repo.env);
+    const args = ["changelog", "--cut", "4.6.7", "--date", "2026-12-07", "--repo", repo.dir];
+    expect(await main(args, io)).toBe(0);
+    const content = changelogOf(repo.dir);
+    expect(content).toContain(
+      "## [Unreleased]\n\n## [4.6.7] - 2026-12-07\n\n### Fixed\n\n- retries no longer double-post\n",
+    );
+    expect(content).toContain("## 5.0.0 - TBD\n");
+    expect(content).not.toContain("TBD - 2026");
+    expect(content).toContain(
+      [
+        "[Unreleased]: https://github.com/acme/api/compare/v4.6.7...HEAD",
+        "[4.6.7]: https://github.com/acme/api/compare/v4.6.6...v4.6.7",
+        "[4.6.6]: https://github.com/acme/api/compare/v4.6.5...v4.6.6",
+      ].join("\n"),
+    );
+  });
+
+  it.each(["4.6.5", "4.6.6-rc.1", "3.0.0"])(
+    "refuses %s, which does not move forward from 4.6.6, and leaves the file alone (exit 1)",
+    async (version) => {
+      const repo = repoWithChangelog(withPlaceholder);
+      const io = captureIo(repo.env);
+      expect(await main(["changelog", "--cut", version, "--repo", repo.dir], io)).toBe(1);
+      expect(io.stderr()).toContain(
+        `version ${version} is not greater than the newest release in the changelog, 4.6.6 (line 13)`,
+      );
+      expect(io.stderr()).toContain("hint: versions only move forwards; pick a higher version");
+      expect(changelogOf(repo.dir)).toBe(withPlaceholder);
+    },
+  );
+
+  it("re-running the cut of the newest release changes nothing (exit 0)", async () => {
+    const repo = repoWithChangelog(withPlaceholder);
+    const io = captureIo(repo.env);
+    expect(await main(["changelog", "--cut", "4.6.6", "--repo", repo.dir], io)).toBe(0);
+    expect(io.stdout()).toBe("CHANGELOG.md already has 4.6.6; nothing changed\n");
   });
 });

@@ -17,7 +17,11 @@ describe("tag formats", () => {
     ["v1.2.3", dotted, { version: "1.2.3", base: "1.2.3" }],
     ["v1.2.3-rc.1", dotted, { version: "1.2.3-rc.1", base: "1.2.3", prerelease: "rc.1", rc: 1 }],
     ["v3.7.0-rc12", bare, { version: "3.7.0-rc12", base: "3.7.0", prerelease: "rc12", rc: 12 }],
-    ["v3.7.0-rc1", dotted, { version: "3.7.0-rc1", base: "3.7.0", prerelease: "rc1" }],
+    // The other RC style is an RC all the same (a history that changed style keeps counting).
+    ["v3.7.0-rc1", dotted, { version: "3.7.0-rc1", base: "3.7.0", prerelease: "rc1", rc: 1 }],
+    ["v1.4.0-rc.12", bare, { version: "1.4.0-rc.12", base: "1.4.0", prerelease: "rc.12", rc: 12 }],
+    ["v1.4.0-rc-3", bare, { version: "1.4.0-rc-3", base: "1.4.0", prerelease: "rc-3", rc: 3 }],
+    ["v1.4.0-rc.1.2", dotted, { version: "1.4.0-rc.1.2", base: "1.4.0", prerelease: "rc.1.2" }],
     ["v1.0.0-beta.2", dotted, { version: "1.0.0-beta.2", base: "1.0.0", prerelease: "beta.2" }],
     ["api-v2.0.0", { template: "api-v{version}", rcFormat: "-rc.{n}" }, { version: "2.0.0", base: "2.0.0" }],
     ["2.0.0", { template: "{version}", rcFormat: "-rc.{n}" }, { version: "2.0.0", base: "2.0.0" }],
@@ -44,7 +48,9 @@ describe("tag formats", () => {
     const tags = ["v3.7.0-rc1", "v3.7.0-rc2", "v3.7.0-rc10", "v3.7.0-rc9", "v3.6.0-rc14", "v3.7.0"];
     expect(nextRcNumber(tags, "3.7.0", bare)).toBe(11);
     expect(nextRcNumber(tags, "3.8.0", bare)).toBe(1);
-    expect(nextRcNumber(tags, "3.7.0", dotted)).toBe(1);
+    expect(nextRcNumber(tags, "3.7.0", dotted)).toBe(11);
+    expect(nextRcNumber([...tags, "v3.7.0-rc.12"], "3.7.0", bare)).toBe(13);
+    expect(nextRcNumber(["v3.7.0-beta.4"], "3.7.0", dotted)).toBe(1);
   });
 
   it.each([

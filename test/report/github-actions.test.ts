@@ -186,10 +186,10 @@ describe("the GitHub Actions reporter", () => {
       [
         "#### Gate measurements",
         "",
-        "| Step | Verdict | Value | Query | Reason | At |",
-        "| --- | --- | --- | --- | --- | --- |",
-        '| `canary/error-rate` | passed | 0.004 | `sum(rate(http_requests_total{code=~"5.."}[5m]))` | 0.004 &lt;= 0.01 | 2026-11-22T10:16:00Z |',
-        '| `canary/error-rate` | failed | 0.034 | `sum(rate(http_requests_total{code=~"5.."}[5m]))` | 0.034 &gt; 0.01 | 2026-11-22T10:17:00Z |',
+        "| Step | Metric | Verdict | Value | Query | Reason | At |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        '| `canary/error-rate` | error_rate | passed | 0.004 | `sum(rate(http_requests_total{code=~"5.."}[5m]))` | 0.004 &lt;= 0.01 | 2026-11-22T10:16:00Z |',
+        '| `canary/error-rate` | error_rate_critical *(abort)* | failed | {pod="a"} 0.034<br>{pod="b"} NaN | `sum by (pod) (rate(http_requests_total{code=~"5.."}[5m]))` | 0.034 &gt; 0.01 | 2026-11-22T10:17:00Z |',
       ].join("\n"),
     );
     expect(summary).toContain(

@@ -58,11 +58,13 @@ export function failedCanaryRun(): RunEvent[] {
       step: "error-rate",
       kind: "gate.measurement",
       data: {
+        metric: "error_rate",
+        role: "metric",
         at: "2026-11-22T10:16:00Z",
         query: 'sum(rate(http_requests_total{code=~"5.."}[5m]))',
-        value: 0.004,
         verdict: "passed",
         reason: "0.004 <= 0.01",
+        values: [{ labels: {}, value: 0.004, raw: "0.004", verdict: "passed", text: "0.4% <= 1%" }],
       },
     },
     {
@@ -71,11 +73,16 @@ export function failedCanaryRun(): RunEvent[] {
       step: "error-rate",
       kind: "gate.measurement",
       data: {
+        metric: "error_rate_critical",
+        role: "abort",
         at: "2026-11-22T10:17:00Z",
-        query: 'sum(rate(http_requests_total{code=~"5.."}[5m]))',
-        value: 0.034,
+        query: 'sum by (pod) (rate(http_requests_total{code=~"5.."}[5m]))',
         verdict: "failed",
         reason: "0.034 > 0.01",
+        values: [
+          { labels: { pod: "a" }, value: 0.034, raw: "0.034", verdict: "failed", text: "3.4% > 1%" },
+          { labels: { pod: "b" }, value: "NaN", raw: "NaN", verdict: "inconclusive", text: "NaN" },
+        ],
       },
     },
     {

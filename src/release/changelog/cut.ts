@@ -9,7 +9,9 @@
 //                                    - thing
 //
 // The [Unreleased] heading stays where it is and is now empty; its entries sit under the new
-// version heading, written in the style of the newest existing version heading.
+// version heading, written in the style of the newest dated release heading. A version that does
+// not move forward (not above the newest release in the file) is refused.
+import semver from "semver";
 import { ReleaseRuleError } from "../errors.js";
 import { joinLines, insertLines, splitLines } from "./lines.js";
 import { compareUrl, parseCompareUrl, tagTemplateOf, updateCompareLinks } from "./links.js";
@@ -67,7 +69,13 @@ export function cutRelease(content: string, options: CutOptions): CutResult {
     );
   }
 
-  const model = structure.headings.find((heading) => heading.version !== undefined);
+  const { model, newest } = releasedHeadings(structure.headings);
+  if (newest && !semver.gt(options.version, newest.version!)) {
+    throw new ReleaseRuleError(
+      `version ${options.version} is not greater than the newest release in the changelog, ${newest.version} (line ${newest.index + 1})`,
+      "versions only move forwards; pick a higher version",
+    );
+  }
   const heading = versionHeading(model, unreleased, options);
   const warnings: string[] = [];
   // Links live below every section, so updating them first keeps the heading's index valid.
@@ -75,7 +83,7 @@ export function cutRelease(content: string, options: CutOptions): CutResult {
     label: heading.label,
     version: options.version,
     fallbackTemplate: options.tagTemplate,
-    ...(model?.version === undefined ? {} : { previousVersion: model.version }),
+    ...(newest === undefined ? {} : { previousVersion: newest.version! }),
   });
   if (warning) warnings.push(warning);
   insertLines(file, unreleased.index + 1, ["", heading.text]);
@@ -83,6 +91,28 @@ export function cutRelease(content: string, options: CutOptions): CutResult {
   const result = joinLines(file);
   const notes = extractNotes(result, options.version)!;
   return { content: result, cut: true, notes: notes.notes, highlights: notes.highlights, warnings };
+}
+
+/**
+ * The releases a cut follows: the heading whose style the new one copies and the newest release
+ * (the highest version), both among dated headings. An undated version heading (`## 5.0.0 - TBD`
+ * kept above [Unreleased] for what comes next) is a placeholder, not a release; only a file that
+ * dates none of its releases falls back to its version headings as they are.
+ */
+function releasedHeadings(headings: readonly ReleaseHeading[]): {
+  model?: ReleaseHeading;
+  newest?: ReleaseHeading;
+} {
+  const versioned = headings.filter(
+    (heading) => heading.version !== undefined && semver.valid(heading.version) !== null,
+  );
+  const dated = versioned.filter((heading) => heading.date !== undefined);
+  const releases = dated.length > 0 ? dated : versioned;
+  const newest = releases.reduce<ReleaseHeading | undefined>(
+    (best, heading) => (best === undefined || semver.gt(heading.version!, best.version!) ? heading : best),
+    undefined,
+  );
+  return { ...(releases[0] ? { model: releases[0] } : {}), ...(newest ? { newest } : {}) };
 }
 
 interface NewHeading {

@@ -2,6 +2,7 @@
 // the `name<<DELIMITER` blocks of $GITHUB_OUTPUT. Escaping follows the runner: data escapes
 // % \r \n; property values also escape : and , — so a message can never start a command line.
 import { randomUUID } from "node:crypto";
+import { isAbsolute, relative, resolve } from "node:path";
 
 /** True inside a GitHub Actions job (the runner sets GITHUB_ACTIONS=true). */
 export function isGitHubActions(env: Readonly<Record<string, string | undefined>>): boolean {
@@ -14,6 +15,23 @@ export function escapeData(text: string): string {
 
 export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+/**
+ * Where GitHub places an annotation: the file's path in the checkout ($GITHUB_WORKSPACE), from a
+ * path relative to `cwd` (the directory relctl ran in, or --cwd). A file outside the workspace,
+ * or no workspace, keeps its path as given.
+ */
+export function annotationFile(
+  file: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!workspace) return file;
+  const inWorkspace = relative(resolve(workspace), resolve(cwd, file));
+  if (inWorkspace === "" || inWorkspace.startsWith("..") || isAbsolute(inWorkspace)) return file;
+  return inWorkspace;
 }
 
 export type AnnotationLevel = "error" | "warning" | "notice";

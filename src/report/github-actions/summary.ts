@@ -1,5 +1,7 @@
 // The Markdown job summary of a run, for $GITHUB_STEP_SUMMARY: a table of stages and steps with
 // status and duration, the failed step's details, gate measurements and warnings.
+import { formatLabels } from "../../gates/format.js";
+import type { Labels } from "../../gates/prom-result.js";
 import type { RunEvent, RunStatus, StepErrorInfo, StepStatus } from "../../run/events.js";
 import { formatDuration } from "../../util/duration.js";
 import { lastLines } from "../../util/text.js";
@@ -76,6 +78,32 @@ function fencedBlock(text: string): string {
 function valueText(value: unknown): string {
   if (value === undefined || value === null) return "";
   return typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
+}
+
+/** The metric's name, and its role when it is not a success criterion (`p95_critical (abort)`). */
+function metricCell(data: Record<string, unknown>): string {
+  const name = cell(valueText(data.metric));
+  const role = valueText(data.role);
+  // min_traffic and freshness are named after their role already.
+  return role && role !== "metric" && role !== valueText(data.metric) ? `${name} *(${cell(role)})*` : name;
+}
+
+/**
+ * What the query answered: one value, or each series' labels and value on a line of its own
+ * (a `gate.measurement` record carries `values: [{labels, value}]`), then the baseline's value.
+ */
+function measuredValues(data: Record<string, unknown>): string {
+  const values = Array.isArray(data.values) ? (data.values as { labels?: unknown; value?: unknown }[]) : [];
+  const parts = values.map((series) => {
+    const labels =
+      series.labels && typeof series.labels === "object" ? formatLabels(series.labels as Labels) : "";
+    const value = valueText(series.value);
+    return values.length > 1 && labels ? `${labels} ${value}` : value;
+  });
+  if (values.length === 0 && data.value !== undefined) parts.push(valueText(data.value));
+  const baseline = data.baseline as { value?: unknown } | undefined;
+  if (baseline?.value !== undefined) parts.push(`baseline ${valueText(baseline.value)}`);
+  return parts.map(cell).join("<br>");
 }
 
 function failureDetails(row: StepRow): string[] {
@@ -156,11 +184,11 @@ export function summaryMarkdown(summary: RunSummary): string {
       "",
       "#### Gate measurements",
       "",
-      "| Step | Verdict | Value | Query | Reason | At |",
-      "| --- | --- | --- | --- | --- | --- |",
+      "| Step | Metric | Verdict | Value | Query | Reason | At |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
       ...summary.measurements.map(({ stage, step, data }) => {
         const query = valueText(data.query);
-        return `| ${code(`${stage}/${step}`)} | ${cell(valueText(data.verdict))} | ${cell(valueText(data.value))} | ${query ? code(query.replace(/\r?\n/g, " ").replace(/\|/g, "\\|")) : ""} | ${cell(valueText(data.reason))} | ${cell(valueText(data.at))} |`;
+        return `| ${code(`${stage}/${step}`)} | ${metricCell(data)} | ${cell(valueText(data.verdict))} | ${measuredValues(data)} | ${query ? code(query.replace(/\r?\n/g, " ").replace(/\|/g, "\\|")) : ""} | ${cell(valueText(data.reason))} | ${cell(valueText(data.at))} |`;
       }),
     );
   }
