@@ -3,6 +3,7 @@
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { ExitCode, isRelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
@@ -39,7 +40,12 @@ export interface PipelineInput {
   options: GlobalOptions & RunCommandOptions;
   io: Io;
   /** `relctl resume`: the run to continue and what it already did. */
-  resume?: { runId: string; completed: Map<string, { outputs: Record<string, unknown> }> };
+  resume?: {
+    runId: string;
+    completed: Map<string, { outputs: Record<string, unknown> }>;
+    /** What it did, read again once the lock is held (see resume-guard.ts); throws when it ended. */
+    settle?: () => Map<string, { outputs: Record<string, unknown> }>;
+  };
 }
 
 export async function runPipeline(input: PipelineInput): Promise<number> {
@@ -115,6 +121,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         locks.push(acquired.lock);
       }
     }
+    const completed = input.resume?.settle?.() ?? input.resume?.completed;
     const freezeOptions = {
       reason: options.reason,
       stateDir,
@@ -180,6 +187,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         vars,
         ...identity,
         ...(input.resume ? { resumed: true } : {}),
+        pid: process.pid,
+        hostname: hostname(),
       },
     });
     const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
@@ -198,6 +207,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         // Approvers approve the plan the journal records: it must be there while we wait.
         beforeWait: () => preamble.announce(sink),
       });
+      // The start is always the preamble's: it names this process, which resume reports.
+      preamble.announce(sink);
       outcome = await runPlaybook({
         ...engine,
         beforeStage: options.breakGlass ? undefined : (stage, signal) => freezeRecheck(stage, signal),
@@ -209,7 +220,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         sink,
         lastSeq: journal.lastSeq,
         announced: preamble.announced,
-        ...(input.resume ? { completed: input.resume.completed, resumed: true } : {}),
+        ...(input.resume ? { completed, resumed: true } : {}),
       });
     } catch (error) {
       preamble.refuse(error, options.json ? jsonLinesReporter(io.out) : undefined);

@@ -42,6 +42,9 @@ export type RunEventBody =
       environment?: string;
       /** Set when this start resumes an interrupted run (the same run id, a later start). */
       resumed?: boolean;
+      /** The relctl process of this start (a real run): who wrote what follows, up to run.end. */
+      pid?: number;
+      hostname?: string;
     }
   | { type: "stage.start"; stage: string; role: "requested" | "on_failure"; steps: number }
   | {

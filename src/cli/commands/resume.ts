@@ -9,6 +9,7 @@ import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
 import { checkRunPreconditions } from "../run-checks.js";
 import type { RunCommandOptions } from "../run-options.js";
+import { refuseLiveRun, settleResume } from "../resume-guard.js";
 import { runPipeline } from "../run-pipeline.js";
 import { runEvents, stateDirOf } from "../state-context.js";
 
@@ -17,9 +18,12 @@ export async function resumeCommand(
   options: GlobalOptions & RunCommandOptions,
   io: Io,
 ): Promise<number> {
-  const { events } = runEvents(stateDirOf(options), runId);
+  const stateDir = stateDirOf(options);
+  const { events } = runEvents(stateDir, runId);
+  refuseLiveRun(stateDir, runId);
   const prepared = await preparePlaybook(options, io);
-  const point = resumePoint(events, { isGate: (uses) => GATE_ACTIONS.has(uses) });
+  const isGate = (uses: string) => GATE_ACTIONS.has(uses);
+  const point = resumePoint(events, { isGate });
   assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
   const checked = checkRunPreconditions({ ...prepared, vars: point.vars }, options, io.env, runId);
   if (!options.json) {
@@ -38,6 +42,11 @@ export async function resumeCommand(
     stages: point.stages,
     options: checked,
     io,
-    resume: { runId, completed: completedOutputs(point) },
+    resume: {
+      runId,
+      completed: completedOutputs(point),
+      // What this prompt and message said may be stale by the time the lock is ours.
+      settle: () => settleResume(stateDir, point, { isGate, say: options.json ? undefined : io.err }),
+    },
   });
 }
