@@ -293,7 +293,7 @@ function lastEnvironment(stages: readonly StageDef[]): string | undefined {
 }
 
 /** A resumed run's evidence goes next to the first attempt's, never over it. */
-function freshEvidenceDir(dir: string): string {
+export function freshEvidenceDir(dir: string): string {
   if (!existsSync(dir) || readdirSync(dir).length === 0) return dir;
   for (let attempt = 2; ; attempt++) {
     const candidate = `${dir}-${attempt}`;

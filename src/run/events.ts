@@ -102,6 +102,15 @@ export type RunEventBody =
     }
   | { type: "stage.end"; stage: string; status: StageStatus; durationMs: number; failedStep?: string }
   | {
+      /**
+       * Journal only, after run.end: the records that depend on the run (train record, last known
+       * good, evidence bundle) are written. A run.end without it means relctl stopped in between.
+       */
+      type: "run.records";
+      /** The evidence bundle's folder, relative to the run's folder. */
+      evidence?: string;
+    }
+  | {
       type: "run.end";
       status: RunStatus;
       exitCode: number;

@@ -1,9 +1,12 @@
 // `relctl resume <run>`: continue a run that was interrupted, killed or refused for approvals,
 // with the same id, stages and vars. Steps the journal shows as completed are not run again;
-// gates are measured again; the playbook must be the one the run started with.
+// gates are measured again; the playbook must be the one the run started with. A run that ended
+// but whose records were cut off (relctl killed right after run.end) gets its records written,
+// and nothing runs.
 import { GATE_ACTIONS } from "../../gates/gate-actions.js";
 import { playbookDigest } from "../../playbook/digest.js";
 import { assertResumable, completedOutputs, resumePoint } from "../../state/resume.js";
+import { finishRecords, recordsMissing } from "../finish-records.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
@@ -24,6 +27,9 @@ export async function resumeCommand(
   const prepared = await preparePlaybook(options, io);
   const isGate = (uses: string) => GATE_ACTIONS.has(uses);
   const point = resumePoint(events, { isGate });
+  if (!point.resumable && recordsMissing(events)) {
+    return finishRecords({ runId, events, stateDir, prepared, options, io });
+  }
   assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
   const checked = checkRunPreconditions({ ...prepared, vars: point.vars }, options, io.env, runId);
   if (!options.json) {
