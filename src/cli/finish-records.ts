@@ -61,6 +61,12 @@ export async function finishRecords(input: {
     .map((stage) => stage.environment)
     .filter((value) => value !== undefined)
     .at(-1);
+  if (input.options.dryRun) {
+    io.err(
+      `run ${runId} ended (${summary.outcome}) but its records were not written: relctl resume ${runId} (without --dry-run) writes them; no step would run\n`,
+    );
+    return ExitCode.ok;
+  }
   io.err(
     `run ${runId} ended (${summary.outcome}) but its records were not written: writing them now; no step runs\n`,
   );

@@ -56,7 +56,7 @@ export async function finishRun(input: FinishInput): Promise<number> {
         ExitCode.stepFailed,
         `the run's steps are over, but its records could not be written: ${describe(error, input.redactor)}`,
         {
-          hint: "stages that need this run's stages will not see them as passed, and a promote is not recorded as last known good; make the state directory writable, then run the stage again",
+          hint: `stages that need this run's stages will not see them as passed, and a promote is not recorded as last known good; make the state directory writable, then relctl resume ${runId} writes them (no step runs)`,
           cause: error,
         },
       ),
