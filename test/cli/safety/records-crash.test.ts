@@ -98,6 +98,12 @@ describe.concurrent("a crash after run.end", () => {
     expect(refused.exitCode).toBe(4);
     expect(refused.stderr).toContain("promote needs build, which has not passed");
 
+    const preview = p.snapshot(runId);
+    const dry = await p.run(["resume", runId, "--dry-run"]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`relctl resume ${runId} (without --dry-run) writes them; no step would run`);
+    expect(p.snapshot(runId)).toEqual(preview);
+
     const finished = await p.run(["resume", runId]);
 
     expect(finished.exitCode, finished.stderr).toBe(0);
