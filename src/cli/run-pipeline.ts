@@ -87,7 +87,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     env: io.env,
     clock,
     redactor,
-    identity,
+    // run.start names this process: a resume that finds the run ended says who finished it.
+    identity: options.dryRun ? identity : { ...identity, pid: process.pid, hostname: hostname() },
   };
   const locks: HeldLock[] = [];
   let journal: JournalSink | undefined;
@@ -207,8 +208,6 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         // Approvers approve the plan the journal records: it must be there while we wait.
         beforeWait: () => preamble.announce(sink),
       });
-      // The start is always the preamble's: it names this process, which resume reports.
-      preamble.announce(sink);
       outcome = await runPlaybook({
         ...engine,
         beforeStage: options.breakGlass ? undefined : (stage, signal) => freezeRecheck(stage, signal),
