@@ -35,7 +35,7 @@ export function formatStatus(summary: RunSummary): string {
   for (const warning of summary.warnings) lines.push(`  warning: ${warning.replace(/\n/g, "\n    ")}`);
   if (summary.records === "missing") {
     lines.push(
-      `  records: NOT written: relctl stopped after the run ended, before its train record, last known good and evidence bundle were written; relctl resume ${summary.runId} writes them`,
+      `  records: NOT written: the run ended, but relctl was stopped (or failed) before its train record, last known good and evidence bundle were all written; relctl resume ${summary.runId} writes them`,
     );
   }
   const timing = [

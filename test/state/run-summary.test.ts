@@ -191,7 +191,7 @@ describe("whether a run's records are written", () => {
     const summary = runSummary(runWithStages("r1"));
     expect(summary.records).toBe("missing");
     expect(formatStatus(summary)).toContain(
-      "records: NOT written: relctl stopped after the run ended, before its train record, last known good and evidence bundle were written; relctl resume r1 writes them",
+      "records: NOT written: the run ended, but relctl was stopped (or failed) before its train record, last known good and evidence bundle were all written; relctl resume r1 writes them",
     );
   });
 

@@ -88,7 +88,7 @@ describe.concurrent("a crash after run.end", () => {
     const status = await p.run(["status", runId]);
     expect(status.stdout).toMatch(/^status: succeeded \(exit 0\)$/m);
     expect(status.stdout).toContain(
-      `records: NOT written: relctl stopped after the run ended, before its train record, last known good and evidence bundle were written; relctl resume ${runId} writes them`,
+      `records: NOT written: the run ended, but relctl was stopped (or failed) before its train record, last known good and evidence bundle were all written; relctl resume ${runId} writes them`,
     );
     expect(JSON.parse((await p.run(["status", runId, "--json"])).stdout)).toMatchObject({
       records: "missing",
