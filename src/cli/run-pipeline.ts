@@ -3,6 +3,7 @@
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { ExitCode, isRelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
@@ -39,7 +40,12 @@ export interface PipelineInput {
   options: GlobalOptions & RunCommandOptions;
   io: Io;
   /** `relctl resume`: the run to continue and what it already did. */
-  resume?: { runId: string; completed: Map<string, { outputs: Record<string, unknown> }> };
+  resume?: {
+    runId: string;
+    completed: Map<string, { outputs: Record<string, unknown> }>;
+    /** What it did, read again once the lock is held (see resume-guard.ts); throws when it ended. */
+    settle?: () => Map<string, { outputs: Record<string, unknown> }>;
+  };
 }
 
 export async function runPipeline(input: PipelineInput): Promise<number> {
@@ -81,7 +87,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     env: io.env,
     clock,
     redactor,
-    identity,
+    // run.start names this process: a resume that finds the run ended says who finished it.
+    identity: options.dryRun ? identity : { ...identity, pid: process.pid, hostname: hostname() },
   };
   const locks: HeldLock[] = [];
   let journal: JournalSink | undefined;
@@ -115,6 +122,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         locks.push(acquired.lock);
       }
     }
+    const completed = input.resume?.settle?.() ?? input.resume?.completed;
     const freezeOptions = {
       reason: options.reason,
       stateDir,
@@ -180,6 +188,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         vars,
         ...identity,
         ...(input.resume ? { resumed: true } : {}),
+        pid: process.pid,
+        hostname: hostname(),
       },
     });
     const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
@@ -209,7 +219,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         sink,
         lastSeq: journal.lastSeq,
         announced: preamble.announced,
-        ...(input.resume ? { completed: input.resume.completed, resumed: true } : {}),
+        ...(input.resume ? { completed, resumed: true } : {}),
       });
     } catch (error) {
       preamble.refuse(error, options.json ? jsonLinesReporter(io.out) : undefined);
@@ -282,7 +292,7 @@ function lastEnvironment(stages: readonly StageDef[]): string | undefined {
 }
 
 /** A resumed run's evidence goes next to the first attempt's, never over it. */
-function freshEvidenceDir(dir: string): string {
+export function freshEvidenceDir(dir: string): string {
   if (!existsSync(dir) || readdirSync(dir).length === 0) return dir;
   for (let attempt = 2; ; attempt++) {
     const candidate = `${dir}-${attempt}`;

@@ -46,7 +46,13 @@ export interface RunOptions {
   concurrency?: number;
   locate?: (step: StepDef) => { file: string; line: number; column: number };
   /** Recorded in run.start for approvals, resume and evidence. */
-  identity?: { playbookDigest?: string; version?: string; environment?: string };
+  identity?: {
+    playbookDigest?: string;
+    version?: string;
+    environment?: string;
+    pid?: number;
+    hostname?: string;
+  };
   /** A resumed run continues the journal's numbering after this seq. */
   lastSeq?: number;
   resumed?: boolean;

@@ -42,6 +42,9 @@ export type RunEventBody =
       environment?: string;
       /** Set when this start resumes an interrupted run (the same run id, a later start). */
       resumed?: boolean;
+      /** The relctl process of this start (a real run): who wrote what follows, up to run.end. */
+      pid?: number;
+      hostname?: string;
     }
   | { type: "stage.start"; stage: string; role: "requested" | "on_failure"; steps: number }
   | {
@@ -98,6 +101,15 @@ export type RunEventBody =
       continuedOnError?: boolean;
     }
   | { type: "stage.end"; stage: string; status: StageStatus; durationMs: number; failedStep?: string }
+  | {
+      /**
+       * Journal only, after run.end: the records that depend on the run (train record, last known
+       * good, evidence bundle) are written. A run.end without it means relctl stopped in between.
+       */
+      type: "run.records";
+      /** The evidence bundle's folder, relative to the run's folder. */
+      evidence?: string;
+    }
   | {
       type: "run.end";
       status: RunStatus;
