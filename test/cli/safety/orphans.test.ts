@@ -87,18 +87,20 @@ const audit = (p: Project) => readJsonLines<AuditEntry>(join(p.state, "locks", "
 
 describe.concurrent("a step's processes and relctl", () => {
   it.each([
-    ["a grandchild that stops on SIGTERM", STEP_SCRIPT],
-    ["a grandchild that ignores SIGTERM (killed after the grace period)", STUBBORN_SCRIPT],
-  ])(
-    "SIGTERM to relctl's pid alone stops the whole step, %s, and the lock goes only after it",
-    async (_, script) => {
+    ["SIGTERM", "a grandchild that stops on SIGTERM", STEP_SCRIPT],
+    ["SIGHUP", "a grandchild that stops on SIGTERM", STEP_SCRIPT],
+    ["SIGINT", "a grandchild that stops on SIGTERM", STEP_SCRIPT],
+    ["SIGTERM", "a grandchild that ignores SIGTERM (killed after the grace period)", STUBBORN_SCRIPT],
+  ] as const)(
+    "%s to relctl's pid alone stops the whole step, %s, and the lock goes only after it",
+    async (signal, _, script) => {
       const p = project(PLAYBOOK("step.sh"), { "step.sh": script, hold: "40" });
       const run = startAlone(p, ["build", "--yes"]);
       const grandchild = await grandchildOf(p);
       const locked = lockFile(p);
       expect(locked()).toBe(true);
 
-      run.kill("SIGTERM");
+      run.kill(signal);
       // While relctl shuts down, its lock must never be gone while the grandchild still runs.
       let releasedEarly = false;
       let exited = false;
@@ -120,6 +122,27 @@ describe.concurrent("a step's processes and relctl", () => {
     },
     60_000,
   );
+
+  it("a step's timeout stops its whole process group, grandchild included", async () => {
+    const p = project(
+      PLAYBOOK("step.sh").replace(
+        "uses: exec.run\n        with: { argv: [sh, step.sh] }",
+        "uses: exec.run\n        timeout: 1s\n        with: { argv: [sh, step.sh] }",
+      ),
+      {
+        "step.sh": STEP_SCRIPT,
+        hold: "40",
+      },
+    );
+    const run = startAlone(p, ["build", "--yes"]);
+    const grandchild = await grandchildOf(p);
+    const result = await run;
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("timed out after 1.0s");
+    await waitUntilGone(grandchild);
+    expect(p.lines("ledger").filter((line) => line.startsWith("end"))).toEqual([]);
+  }, 60_000);
 
   it("SIGKILL to relctl leaves the step running; resume refuses (exit 4) naming it, and --stop-orphans stops it and completes", async () => {
     const p = project(PLAYBOOK("step.sh"), { "step.sh": STEP_SCRIPT, hold: "40" });
