@@ -121,7 +121,7 @@ export async function crashTrial(seed: number): Promise<TrialReport> {
           ? { kind: "orphan" }
           : roll < 0.6
             ? { kind: "ledger", line: 1 + Math.floor(random() * 2 * STEP_IDS.length) }
-            : { kind: "journal", line: 1 + Math.floor(random() * 5 * STEP_IDS.length) };
+            : { kind: "journal", line: 1 + Math.floor(random() * 3.5 * STEP_IDS.length) };
     }
     writeHold(dir, trigger?.kind === "orphan" ? "30" : shortHold);
     const invocation = await invoke(dir, args, trigger);
