@@ -18,7 +18,9 @@ import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
 import { writeEvidence } from "../state/evidence.js";
 import { openJournal, type JournalSink } from "../state/journal.js";
-import { acquireLock, lockHeldError, type HeldLock } from "../state/lock.js";
+import { acquireLock, lockHeldError, type HeldLock, type LockTarget } from "../state/lock.js";
+import { lockStepsSink } from "../state/lock-steps.js";
+import { stopRunningGroups } from "../run/process-groups.js";
 import { defaultEvidenceDir, resolveStateDir } from "../state/paths.js";
 import { relctlVersion } from "../util/package-version.js";
 import { confirmOrRefuse } from "./confirm.js";
@@ -33,6 +35,7 @@ import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
 import { runSinks } from "./run-sinks.js";
 import { abortOnSignals } from "./signals.js";
 import { finishRun } from "./run-finish.js";
+import { guardAgainstOrphans } from "./orphan-guard.js";
 
 export interface PipelineInput {
   prepared: Prepared;
@@ -114,6 +117,18 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     // Every environment the run changes is locked and checked against the freeze calendar, not
     // only the last one: `relctl run stage promote` changes staging too.
     const environments = [...new Set(stageDefs.map((stage) => stage.environment))];
+    // Nothing runs beside a step a killed relctl left running (resume, or a stale lock's holder).
+    await guardAgainstOrphans({
+      stateDir,
+      targets: mutating > 0 ? environments.map((changed) => lockTarget(playbook, changed)) : [],
+      resumeRunId: input.resume?.runId,
+      stopOrphans: options.stopOrphans === true,
+      retry: input.resume
+        ? `relctl resume ${runId} --stop-orphans`
+        : "run the same command with --stop-orphans",
+      command: commandLine(redactor),
+      io,
+    });
     if (mutating > 0) {
       for (const changed of environments) {
         const target = { playbook: playbook.name, environment: changed ?? "default" };
@@ -173,7 +188,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     }
     journal = openJournal(stateDir, runId, { redactor });
     const facts = runFacts();
-    const sink = fanOut([sinks.sink, journal, facts]);
+    const sink = fanOut([sinks.sink, journal, lockStepsSink(locks), facts]);
     const preamble = runPreamble({
       runId,
       journal,
@@ -258,6 +273,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         }),
     });
   } finally {
+    // The lock goes only once nothing of a step runs any more (normally all are gone by now).
+    await stopRunningGroups();
     journal?.close();
     for (const lock of locks) lock.release();
     interrupt.dispose();
@@ -282,6 +299,10 @@ function releasedEnvironments(playbook: Playbook, stages: readonly StageDef[]): 
 /** A stage another stage hands its failures to: it restores, it does not release. */
 function isRecoveryStage(playbook: Playbook, stage: StageDef): boolean {
   return playbook.stages.some((other) => other.onFailure === stage.name);
+}
+
+function lockTarget(playbook: Playbook, environment: string | undefined): LockTarget {
+  return { playbook: playbook.name, environment: environment ?? "default" };
 }
 
 function lastEnvironment(stages: readonly StageDef[]): string | undefined {
