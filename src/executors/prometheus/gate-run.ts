@@ -26,6 +26,12 @@ export interface GateResult {
   last?: Round;
 }
 
+/** Where a live gate stands, kept up to date so a stopped gate can still say what it measured. */
+export interface GateProgress {
+  state?: GateState;
+  last?: Round;
+}
+
 /** Records every measurement; each distinct warning of Prometheus is shown once per gate. */
 export function recordRound(ctx: ActionContext, round: Round, warned = new Set<string>()): void {
   for (const measurement of round.measurements) {
@@ -43,8 +49,10 @@ export async function runLive(
   ctx: ActionContext,
   client: PrometheusClient,
   config: GateConfig,
+  progress: GateProgress = {},
 ): Promise<GateResult> {
   let state = startGate(ctx.clock.now().getTime());
+  progress.state = state;
   let at = firstEvaluationAt(config, state);
   const { timing } = config;
   const extras = [
@@ -62,6 +70,7 @@ export async function runLive(
     recordRound(ctx, round, warned);
     const next = advance(config, state, round);
     state = next.state;
+    Object.assign(progress, { state, last: round });
     ctx.record("gate.evaluation", evaluationRecord(round, next.decision, timing));
     ctx.log.info(progressLine(round, next.decision, timing, state));
     if (next.decision.done) {
