@@ -59,7 +59,9 @@ describe("a dry-run's gate", () => {
     const dir = project("vector(0.03)", ["hold: 1m"]);
     const result = await relctl(["run", "canary", "--dry-run"], { cwd: dir });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/ {2}✗ slo Canary SLOs \S+\n {4}would not pass now: .*error_rate: 3% > 1%\n/);
+    expect(result.stdout).toMatch(
+      / {2}✗ slo Canary SLOs \S+\n {4}would not pass now: .*error_rate: 3% > 1%\n/,
+    );
     expect(result.stdout).not.toMatch(/✓ slo/);
   });
 
