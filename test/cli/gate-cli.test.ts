@@ -123,3 +123,44 @@ describe("a step timeout that fires while a gate waits", () => {
     expect(result.stdout).not.toMatch(/^\s+timed out after 3\.0s$/m);
   });
 });
+
+describe("relctl lint on gates", () => {
+  const lookback = (limit: string) =>
+    tempProject({
+      "relctl.yaml": [
+        "apiVersion: relctl/v1",
+        "name: gates",
+        "stages:",
+        "  validate:",
+        "    steps:",
+        "      - id: no-breach",
+        "        uses: prometheus.gate",
+        "        with:",
+        "          url: http://127.0.0.1:9090",
+        "          lookback: 2h",
+        `          failure_limit: ${limit}`,
+        "          metrics: [{ name: error_rate, query: error_ratio, unit: ratio, max: 0.01 }]",
+        "",
+      ].join("\n"),
+    });
+
+  it("warns when a look-back gate turns failure_limit off, and still passes", async () => {
+    const result = await relctl(["lint"], { cwd: lookback("-1") });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "! relctl.yaml:6:9 [step no-breach]: warning: a look-back gate with failure_limit: -1 passes however many steps of its window breached its metrics\n",
+    );
+    expect(result.stdout).toMatch(/no problems, 1 warning\n$/);
+    const json = await relctl(["lint", "--json"], { cwd: lookback("-1") });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: true,
+      warnings: [{ stepId: "no-breach", location: { file: "relctl.yaml", line: 6 } }],
+    });
+  });
+
+  it("says nothing of a look-back gate that keeps a failure limit", async () => {
+    const result = await relctl(["lint"], { cwd: lookback("2") });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("warning");
+  });
+});
