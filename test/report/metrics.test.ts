@@ -50,8 +50,7 @@ describe("the metrics reporter", () => {
     )!;
     // A third measurement in the same evaluations must not count as another evaluation.
     const { samples } = await samplesAfter([...events.slice(0, -1), { ...measurement }, events.at(-1)!]);
-    const verdict = (name: string) =>
-      sampleValue(samples, "relctl_run_gate_evaluations", { verdict: name });
+    const verdict = (name: string) => sampleValue(samples, "relctl_run_gate_evaluations", { verdict: name });
     expect([verdict("passed"), verdict("failed"), verdict("inconclusive"), verdict("error")]).toEqual([
       1, 1, 0, 0,
     ]);
