@@ -4,7 +4,6 @@
 // inconclusive fails likewise, or pauses for a person's decision until a deadline.
 import { describeGate, measurementSummary, progressLine } from "../../gates/explain.js";
 import { formatSpan } from "../../gates/format.js";
-import type { GateConfig } from "../../gates/rules.js";
 import { advance, startGate, type GateState } from "../../gates/timing.js";
 import { defineAction, StepFailure, type ActionContext, type Outputs } from "../contract.js";
 import { connect } from "./client.js";
@@ -34,14 +33,21 @@ function outputs(result: GateResult, decision: PauseOutcome | null): Outputs {
   };
 }
 
-async function evaluate(ctx: ActionContext, input: GateInput, config: GateConfig): Promise<GateResult> {
+async function evaluate(ctx: ActionContext, input: GateInput): Promise<Outputs> {
+  const config = toGateConfig(input);
   const client = connect(ctx, input);
-  if (config.lookbackMs !== undefined) return runLookback(ctx, client, config);
   const progress: GateProgress = {};
+  let waiting = "waiting on Prometheus";
   try {
-    return await runLive(ctx, client, config, progress);
+    const result =
+      config.lookbackMs !== undefined
+        ? await runLookback(ctx, client, config)
+        : await runLive(ctx, client, config, progress);
+    Object.assign(progress, { state: result.state, last: result.last });
+    waiting = "paused for a decision";
+    return await settle(ctx, input, result);
   } catch (error) {
-    throw couldNotDecide(ctx, progress) ?? error;
+    throw couldNotDecide(ctx, progress, waiting) ?? error;
   }
 }
 
@@ -50,7 +56,11 @@ async function evaluate(ctx: ActionContext, input: GateInput, config: GateConfig
  * which is a gate's failure (exit 3, the stage's on_failure), not a step that broke. The
  * message carries what the gate had measured so far.
  */
-function couldNotDecide(ctx: ActionContext, progress: GateProgress): StepFailure | undefined {
+function couldNotDecide(
+  ctx: ActionContext,
+  progress: GateProgress,
+  waiting: string,
+): StepFailure | undefined {
   const reason: unknown = ctx.signal.reason;
   if (!ctx.signal.aborted || !(reason instanceof StepFailure) || reason.kind !== "timed-out")
     return undefined;
@@ -59,7 +69,7 @@ function couldNotDecide(ctx: ActionContext, progress: GateProgress): StepFailure
     ? `after ${state!.evaluations} evaluations (held ${formatSpan(heldMs(state!, last.at))}); last: ` +
       last.measurements.map((m) => `${m.name} ${m.reason}`).join(", ")
     : "before its first evaluation";
-  const why = `the step ${reason.message} while the gate was waiting on Prometheus, ${measured}`;
+  const why = `the step ${reason.message} while the gate was ${waiting}, ${measured}`;
   const result: GateResult = {
     verdict: "inconclusive",
     reason: why,
@@ -182,6 +192,6 @@ export const gate = defineAction({
       },
     };
   },
-  run: async (ctx, input) => settle(ctx, input, await evaluate(ctx, input, toGateConfig(input))),
+  run: evaluate,
   preview,
 });
