@@ -66,7 +66,7 @@ function couldNotDecide(
     return undefined;
   const { state, last } = progress;
   const measured = last
-    ? `after ${state!.evaluations} evaluations (held ${formatSpan(heldMs(state!, last.at))}); last: ` +
+    ? `after ${state!.evaluations} evaluation${state!.evaluations === 1 ? "" : "s"} (held ${formatSpan(heldMs(state!, last.at))}); last: ` +
       last.measurements.map((m) => `${m.name} ${m.reason}`).join(", ")
     : "before its first evaluation";
   const why = `the step ${reason.message} while the gate was ${waiting}, ${measured}`;

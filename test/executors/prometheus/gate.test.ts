@@ -364,7 +364,7 @@ describe("prometheus.gate pausing an inconclusive result for a person", () => {
     const { failure } = await failAction("gate", paused(), ctx);
     expect(failure.kind).toBe("gate-failed");
     expect(failure.message).toMatch(
-      /^gate could not decide: the step timed out after 3\.0s while the gate was paused for a decision, after 1 evaluations \(held 0s\); last: error_rate 0% <= 1%, .*min_traffic traffic 0\.06667 < min_traffic 1 \(on_low: inconclusive\)$/,
+      /^gate could not decide: the step timed out after 3\.0s while the gate was paused for a decision, after 1 evaluation \(held 0s\); last: error_rate 0% <= 1%, .*min_traffic traffic 0\.06667 < min_traffic 1 \(on_low: inconclusive\)$/,
     );
   });
 
