@@ -59,6 +59,8 @@ export async function lintCommand(options: GlobalOptions, io: Io): Promise<numbe
     count(steps, "step"),
     count(playbook.files.length, "file"),
   ];
-  io.out(`${io.color.green("✓")} ${display}: ${summary.join(", ")}; no problems${warnings.length > 0 ? `, ${count(warnings.length, "warning")}` : ""}\n`);
+  io.out(
+    `${io.color.green("✓")} ${display}: ${summary.join(", ")}; no problems${warnings.length > 0 ? `, ${count(warnings.length, "warning")}` : ""}\n`,
+  );
   return 0;
 }
