@@ -1,7 +1,9 @@
 // What the CLI says about gates, through the built binary against a real Prometheus (Debian
 // `prometheus`): a dry-run's gate that would not pass, `relctl gate --watch` with its journal
 // and a person's decision, and a step timeout that stops a gate while it waits.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relctl, startRelctl, tempProject } from "../helpers/cli.js";
@@ -121,6 +123,30 @@ describe("a step timeout that fires while a gate waits", () => {
       /gate could not decide: the step timed out after 3\.0s while the gate was waiting on Prometheus, after \d+ evaluations? \(held \d+s\); last: error_rate 0\.5% <= 1%/,
     );
     expect(result.stdout).not.toMatch(/^\s+timed out after 3\.0s$/m);
+  });
+
+  it("is a gate that could not decide when Prometheus never answers its first query", async () => {
+    // A Prometheus behind a proxy that accepts the connection and never answers.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const dir = project("vector(0.005)", ["hold: 1m"], ["timeout: 3s"]);
+      const playbook = join(dir, "relctl.yaml");
+      writeFileSync(
+        playbook,
+        readFileSync(playbook, "utf8").replace(prometheus.url, `http://127.0.0.1:${port}`),
+      );
+      const state = join(tempDir("gate-timeout"), "state");
+      const result = await relctl(["run", "canary", "--yes", "--state-dir", state], { cwd: dir });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(3);
+      expect(result.stdout).toContain(
+        "gate could not decide: the step timed out after 3.0s while the gate was waiting on Prometheus, before its first evaluation",
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 
