@@ -214,10 +214,14 @@ async function attemptOnce(
     const info = errorInfo(error);
     const outputs = error instanceof StepFailure ? error.outputs : undefined;
     if (timedOut) {
+      // A gate stopped by the timeout says so itself, with what it measured: it could not decide.
+      const gate = info.kind === "gate-failed";
       return {
         ok: false,
         status: "timed_out",
-        error: { ...info, kind: "timed-out", message: `timed out after ${formatDuration(step.timeoutMs!)}` },
+        error: gate
+          ? info
+          : { ...info, kind: "timed-out", message: `timed out after ${formatDuration(step.timeoutMs!)}` },
         outputs,
       };
     }
