@@ -3,7 +3,7 @@
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
-import { ExitCode, isRelctlError } from "../errors.js";
+import { ExitCode, isRelctlError, RelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
@@ -12,6 +12,7 @@ import { jsonLinesReporter } from "../report/json-lines.js";
 import { systemClock } from "../run/clock.js";
 import { runPlaybook, type RunOutcome } from "../run/engine.js";
 import { Redactor } from "../run/redact.js";
+import { registerSecrets } from "../run/secrets.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
@@ -45,6 +46,9 @@ export interface PipelineInput {
 export async function runPipeline(input: PipelineInput): Promise<number> {
   const { prepared, stages, options, io } = input;
   const { playbook, vars, cwd } = prepared;
+  // Secrets are known before anything records the command line, a var or a message.
+  const redactor = prepared.redactor ?? new Redactor();
+  if (!prepared.redactor) await registerSecrets(playbook, { env: io.env, cwd, redactor });
   // Inputs known from vars and env are checked before anything runs (exit 2 when invalid).
   await refuseInvalidKnownInputs(prepared, stages, io, input.resume?.completed);
   const stageDefs = stages.map((name) => findStage(playbook, name)!);
@@ -52,7 +56,6 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   const release = releaseIdentity(playbook, vars, io.env);
   const identity = { playbookDigest: await playbookDigest(playbook), version: release.version, environment };
   const clock = systemClock;
-  const redactor = new Redactor();
 
   const { total, mutating } = await mutatingSteps(playbook, stages, prepared.registry);
   if (!options.dryRun && mutating > 0) {
@@ -111,7 +114,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       for (const changed of environments) {
         const target = { playbook: playbook.name, environment: changed ?? "default" };
         const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
-        if (acquired.kind === "held") throw lockHeldError(acquired);
+        if (acquired.kind === "held") throw redactError(lockHeldError(acquired), redactor);
         locks.push(acquired.lock);
       }
     }
@@ -288,6 +291,14 @@ function freshEvidenceDir(dir: string): string {
     const candidate = `${dir}-${attempt}`;
     if (!existsSync(candidate) || readdirSync(candidate).length === 0) return candidate;
   }
+}
+
+/** A holder's record is shown redacted by this run too: it may come from an older relctl. */
+function redactError(error: RelctlError, redactor: Redactor): RelctlError {
+  return new RelctlError(error.code, error.exitCode, redactor.redact(error.message), {
+    ...(error.hint === undefined ? {} : { hint: redactor.redact(error.hint) }),
+    details: redactor.redactDeep(error.details),
+  });
 }
 
 function commandLine(redactor: Redactor): string[] {

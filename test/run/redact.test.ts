@@ -71,7 +71,11 @@ describe("the Redactor", () => {
       const secrets = [...base, ...base.slice(0, 50).map((secret) => `${secret}${secret.slice(0, 4)}`)];
       const redactor = new Redactor();
       for (const secret of secrets) redactor.add(secret);
-      const forms = secrets.flatMap((secret) => [secret, Buffer.from(secret).toString("base64")]);
+      const forms = secrets.flatMap((secret) => [
+        secret,
+        Buffer.from(secret).toString("base64"),
+        Buffer.from(secret).toString("base64url"),
+      ]);
       for (let round = 0; round < 200; round++) {
         const pieces = Array.from({ length: 12 }, () =>
           next() < 0.4
