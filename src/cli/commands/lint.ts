@@ -1,6 +1,6 @@
 // `relctl lint`: validate the playbook (and vars) and print every problem at once. With --json
 // the verdict is one JSON object on stdout: { valid, playbook, stages, steps, files, problems }.
-import { sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { refuseInvalidKnownInputs } from "../pre-run-check.js";
@@ -12,12 +12,14 @@ export async function lintCommand(options: GlobalOptions, io: Io): Promise<numbe
   const asJson = (diagnostics: Diagnostic[], out: Io) =>
     out.out(`${JSON.stringify({ valid: false, problems: sortDiagnostics(diagnostics) })}\n`);
   const report = options.json ? asJson : printDiagnostics;
-  const prepared = await preparePlaybook(options, io, report);
+  const prepared = await preparePlaybook(options, io, report, { lint: true });
   const { playbook, display } = prepared;
   // Inputs known from vars, env and literals are checked too: lint sees what a run would refuse.
   const stages = playbook.stages.map((stage) => stage.name);
   await refuseInvalidKnownInputs(prepared, stages, io, undefined, report);
   const steps = playbook.stages.reduce((total, stage) => total + stage.steps.length, 0);
+  const notes = sortDiagnostics(prepared.notes);
+  const warnings = sortDiagnostics(prepared.warnings);
   if (options.json) {
     const summary = {
       valid: true,
@@ -26,9 +28,11 @@ export async function lintCommand(options: GlobalOptions, io: Io): Promise<numbe
       steps,
       files: playbook.files.length,
     };
-    io.out(`${JSON.stringify({ ...summary, problems: [] })}\n`);
+    io.out(`${JSON.stringify({ ...summary, problems: [], warnings, notes })}\n`);
     return 0;
   }
+  for (const warning of warnings) io.err(`${io.color.yellow("warning")} ${formatDiagnostic(warning)}\n`);
+  for (const note of notes) io.err(`${io.color.dim("note")} ${formatDiagnostic(note)}\n`);
   const summary = [
     count(playbook.stages.length, "stage"),
     count(steps, "step"),

@@ -18,7 +18,7 @@ export async function resumeCommand(
   io: Io,
 ): Promise<number> {
   const { events } = runEvents(stateDirOf(options), runId);
-  const prepared = await preparePlaybook(options, io);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const point = resumePoint(events, { isGate: (uses) => GATE_ACTIONS.has(uses) });
   assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
   const checked = checkRunPreconditions({ ...prepared, vars: point.vars }, options, io.env, runId);
