@@ -87,7 +87,7 @@ export async function readSource(
       }),
     };
   }
-  const limits = checkYamlLimits(doc, yaml(), display);
+  const limits = checkYamlLimits(doc, yaml(), display, text);
   if (limits) {
     const [line, column] = position(lines, limits.offset ?? 0);
     return fail(limits.code, limits.message, at(line, column), limits.hint);

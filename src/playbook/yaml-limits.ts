@@ -37,8 +37,13 @@ export function tooDeep(display: string, at: Pick<YamlLimitProblem, "offset" | "
   };
 }
 
+/** How a tag is written: !pwn, or !!js/function for the YAML namespace yaml expands. */
+function writtenTag(tag: string): string {
+  return tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
+}
+
 export function unknownTag(tag: string, at: Pick<YamlLimitProblem, "offset" | "at">): YamlLimitProblem {
-  const shown = tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
+  const shown = writtenTag(tag);
   return {
     code: "yaml-tag",
     message: `unknown YAML tag ${visibleName(shown)}: relctl reads plain YAML data (strings, numbers, booleans, null, lists, maps)`,
@@ -52,6 +57,7 @@ export function checkYamlLimits(
   doc: Document,
   yaml: typeof Yaml,
   display: string,
+  text?: string,
 ): YamlLimitProblem | undefined {
   const stack: [unknown, number][] = [[doc.contents, 1]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
@@ -60,7 +66,11 @@ export function checkYamlLimits(
     const offset = node.range?.[0] ?? 0;
     if (depth > MAX_YAML_DEPTH) return tooDeep(display, { offset });
     const { tag } = node;
-    if (tag !== undefined && tag !== "!" && !CORE_TAGS.has(tag)) return unknownTag(tag, { offset });
+    if (tag !== undefined && tag !== "!" && !CORE_TAGS.has(tag)) {
+      // The node's range starts at its value; the tag is written just before it.
+      const written = text?.lastIndexOf(writtenTag(tag), offset) ?? -1;
+      return unknownTag(tag, { offset: written >= 0 && offset - written < 1024 ? written : offset });
+    }
     if (!yaml.isMap(node) && !yaml.isSeq(node)) continue;
     // Pushed in reverse so the first problem in the text is the one reported.
     for (let index = node.items.length - 1; index >= 0; index--) {

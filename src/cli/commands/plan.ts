@@ -74,7 +74,9 @@ export async function planCommand(
   } finally {
     interrupt.dispose();
   }
-  const varTypes = Object.fromEntries([...playbook.vars.values()].map((def) => [def.name, def.typeKnown ? def.type : "untyped"]));
+  const varTypes = Object.fromEntries(
+    [...playbook.vars.values()].map((def) => [def.name, def.typeKnown ? def.type : "untyped"]),
+  );
   const document = { ...collector.document(), varTypes };
   if (target !== undefined) {
     await writeFile(target, `${JSON.stringify(document, null, 2)}\n`).catch((error: unknown) => {
