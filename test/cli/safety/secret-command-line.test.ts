@@ -68,6 +68,26 @@ stages:
   });
 });
 
+describe("a secret given to a var of another type", () => {
+  it("is *** in the refusal that names the value", async () => {
+    const demo = project(`apiVersion: relctl/v1
+name: demo
+vars:
+  replicas: 1
+secrets:
+  tok: env://TOK
+stages:
+  build:
+    steps:
+      - { id: make, uses: exec.run, with: { argv: [touch, built.txt] } }
+`);
+    const result = await demo.run(["build", "--yes", "--var", `replicas=${TOKEN}`], { TOK: TOKEN });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--var replicas=***: var "replicas" is a number');
+    expect(leaks(result.stdout + result.stderr)).toEqual([]);
+  });
+});
+
 describe("a secret shorter than 3 characters", () => {
   it("is refused when it is loaded, naming the secret, before anything runs or is recorded", async () => {
     const demo = project(`apiVersion: relctl/v1
