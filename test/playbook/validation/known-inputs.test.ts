@@ -150,7 +150,7 @@ describe("inputs known before the run", () => {
       given: {
         text: doc(
           "vars:", // 3
-          "  config: { description: \"untyped, so a vars file may make it text\" }", // 4
+          '  config: { description: "untyped, so a vars file may make it text" }', // 4
           "stages:", // 5
           "  build:", // 6
           "    steps:", // 7
