@@ -4,7 +4,7 @@
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { ExitCode, isRelctlError } from "../errors.js";
+import { ExitCode, isRelctlError, RelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
@@ -13,6 +13,7 @@ import { jsonLinesReporter } from "../report/json-lines.js";
 import { systemClock } from "../run/clock.js";
 import { runPlaybook, type RunOutcome } from "../run/engine.js";
 import { Redactor } from "../run/redact.js";
+import { registerSecrets } from "../run/secrets.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
@@ -54,6 +55,9 @@ export interface PipelineInput {
 export async function runPipeline(input: PipelineInput): Promise<number> {
   const { prepared, stages, options, io } = input;
   const { playbook, vars, cwd } = prepared;
+  // Secrets are known before anything records the command line, a var or a message.
+  const redactor = prepared.redactor ?? new Redactor();
+  if (!prepared.redactor) await registerSecrets(playbook, { env: io.env, cwd, redactor });
   // Inputs known from vars and env are checked before anything runs (exit 2 when invalid).
   await refuseInvalidKnownInputs(prepared, stages, io, input.resume?.completed);
   const stageDefs = stages.map((name) => findStage(playbook, name)!);
@@ -61,7 +65,6 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   const release = releaseIdentity(playbook, vars, io.env);
   const identity = { playbookDigest: await playbookDigest(playbook), version: release.version, environment };
   const clock = systemClock;
-  const redactor = new Redactor();
 
   const { total, mutating } = await mutatingSteps(playbook, stages, prepared.registry);
   if (!options.dryRun && mutating > 0) {
@@ -133,7 +136,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       for (const changed of environments) {
         const target = { playbook: playbook.name, environment: changed ?? "default" };
         const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
-        if (acquired.kind === "held") throw lockHeldError(acquired);
+        if (acquired.kind === "held") throw redactError(lockHeldError(acquired), redactor);
         locks.push(acquired.lock);
       }
     }
@@ -319,6 +322,14 @@ export function freshEvidenceDir(dir: string): string {
     const candidate = `${dir}-${attempt}`;
     if (!existsSync(candidate) || readdirSync(candidate).length === 0) return candidate;
   }
+}
+
+/** A holder's record is shown redacted by this run too: it may come from an older relctl. */
+function redactError(error: RelctlError, redactor: Redactor): RelctlError {
+  return new RelctlError(error.code, error.exitCode, redactor.redact(error.message), {
+    ...(error.hint === undefined ? {} : { hint: redactor.redact(error.hint) }),
+    details: redactor.redactDeep(error.details),
+  });
 }
 
 function commandLine(redactor: Redactor): string[] {

@@ -174,7 +174,7 @@ describe("relctl lint on gates", () => {
     const result = await relctl(["lint"], { cwd: lookback("-1") });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain(
-      "! relctl.yaml:6:9 [step no-breach]: warning: a look-back gate with failure_limit: -1 passes however many steps of its window breached its metrics\n",
+      "warning relctl.yaml:6:9 [step no-breach]: a look-back gate with failure_limit: -1 passes however many steps of its window breached its metrics\n",
     );
     expect(result.stdout).toMatch(/no problems, 1 warning\n$/);
     const json = await relctl(["lint", "--json"], { cwd: lookback("-1") });

@@ -23,7 +23,7 @@ export async function gateCommand(
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
-  const prepared = await preparePlaybook(options, io);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const stage = findStage(prepared.playbook, stageName);
   if (!stage) throw usageError(`playbook ${prepared.playbook.name} has no stage "${stageName}"`);
   const gates = stage.steps.filter((step) => GATE_ACTIONS.has(step.uses));
