@@ -41,6 +41,8 @@ describe("github.deployment and github.deployment_status", () => {
       auto_merge: false,
       description: "api v1.2.0",
       production_environment: true,
+      // The step's marker, by which a create whose answer was lost is found again.
+      payload: { relctl: "test-run/test/test-step" },
     });
     expect(api.requests[1]!.json()).toEqual({ state: "in_progress" });
     expect(api.requests[2]!.json()).toEqual({
