@@ -195,10 +195,10 @@ export function releaseAction(tuning: GitHubTuning) {
           }
         }
         const assets = await syncAssets(
-          octokit,
+          ctx,
+          { octokit, budget, retryUnitMs: tuning.retryUnitMs },
           { owner, repo, releaseId: release.id, uploadUrl: release.upload_url },
           files,
-          (message) => ctx.log.info(message),
         );
         return {
           id: release.id,
