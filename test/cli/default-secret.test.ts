@@ -1,0 +1,86 @@
+// A github step that leaves token_secret out reads the default secret, github_token. The check
+// before a run covers that default like a named secret: a declared, required github_token that
+// is not set refuses the run with exit 2 before anything runs (no failed step, no rollback);
+// lint reports a default secret the playbook does not declare.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startFakeGitHub, type FakeGitHub } from "../executors/github/fake-github.js";
+import { relctl, tempProject } from "../helpers/cli.js";
+
+let api: FakeGitHub;
+beforeEach(async () => {
+  api = await startFakeGitHub();
+});
+afterEach(() => api.close());
+
+const playbook = (secrets: string, baseUrl: string) => `apiVersion: relctl/v1
+name: demo
+${secrets}
+stages:
+  promote:
+    on_failure: rollback
+    steps:
+      - id: first
+        uses: exec.run
+        with: { argv: [touch, first.txt] }
+      - id: incident
+        uses: github.incident
+        with:
+          repository: acme/api
+          base_url: ${baseUrl}
+          title: Rollback
+          reason: test
+  rollback:
+    steps:
+      - id: undo
+        uses: exec.run
+        with: { argv: [touch, rolled-back.txt] }
+`;
+
+describe("the default token_secret", () => {
+  it("is checked before the run: an unset github_token refuses it with exit 2, nothing run", async () => {
+    const dir = tempProject({
+      "relctl.yaml": playbook("secrets:\n  github_token: env://RELCTL_TEST_UNSET_GITHUB_TOKEN", api.url),
+    });
+
+    const result = await relctl(["run", "promote", "--yes"], {
+      cwd: dir,
+      env: { RELCTL_TEST_UNSET_GITHUB_TOKEN: undefined },
+    });
+
+    expect(result.stderr).toContain("missing required secret: github_token");
+    expect(result.exitCode).toBe(2);
+    expect(existsSync(join(dir, "first.txt"))).toBe(false);
+    expect(existsSync(join(dir, "rolled-back.txt"))).toBe(false);
+    expect(api.requests).toEqual([]);
+  });
+
+  it("is read when it is set, though no step names it", async () => {
+    const dir = tempProject({
+      "relctl.yaml": playbook("secrets:\n  github_token: env://RELCTL_TEST_GITHUB_TOKEN", api.url),
+    });
+
+    const { TOKEN } = await import("../executors/github/fake-github.js");
+    const result = await relctl(["run", "promote", "--yes"], {
+      cwd: dir,
+      env: { RELCTL_TEST_GITHUB_TOKEN: TOKEN },
+    });
+
+    expect(result.exitCode).toBe(0);
+    expect(api.issues).toHaveLength(1);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  });
+
+  it("is a lint error when the playbook does not declare it", async () => {
+    const dir = tempProject({ "relctl.yaml": playbook("", api.url) });
+
+    const result = await relctl(["lint"], { cwd: dir });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /relctl\.yaml:\d+:\d+ .*github\.incident reads the secret "github_token" \(the default of token_secret\), which the playbook does not declare/,
+    );
+    expect(readdirSync(dir)).toEqual(["relctl.yaml"]);
+  });
+});
