@@ -1,8 +1,9 @@
-// A github step that leaves token_secret out reads the default secret, github_token. The check
+// github steps seen from the CLI. A github step that leaves token_secret out reads the default secret, github_token. The check
 // before a run covers that default like a named secret: a declared, required github_token that
 // is not set refuses the run with exit 2 before anything runs (no failed step, no rollback);
 // lint reports a default secret the playbook does not declare.
-import { existsSync, readdirSync } from "node:fs";
+// A 404 the github executor expects (no release for a new tag yet) is no warning at all.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../executors/github/fake-github.js";
@@ -82,5 +83,42 @@ describe("the default token_secret", () => {
       /relctl\.yaml:\d+:\d+ .*github\.incident reads the secret "github_token" \(the default of token_secret\), which the playbook does not declare/,
     );
     expect(readdirSync(dir)).toEqual(["relctl.yaml"]);
+  });
+});
+
+describe("a 404 relctl expects", () => {
+  it("is no warning, annotation or summary line: a release for a new tag is looked up first", async () => {
+    const { TOKEN } = await import("../executors/github/fake-github.js");
+    const dir = tempProject({
+      "relctl.yaml": `apiVersion: relctl/v1
+name: demo
+secrets:
+  github_token: env://RELCTL_TEST_GITHUB_TOKEN
+stages:
+  promote:
+    steps:
+      - id: release
+        uses: github.release
+        with: { repository: acme/api, base_url: ${api.url}, tag: v1.2.0, notes: hi }
+`,
+      "summary.md": "",
+    });
+
+    const result = await relctl(["run", "promote", "--yes"], {
+      cwd: dir,
+      env: {
+        RELCTL_TEST_GITHUB_TOKEN: TOKEN,
+        GITHUB_ACTIONS: "true",
+        GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+      },
+    });
+
+    expect(result.exitCode).toBe(0);
+    // The look-up did answer 404 before the create.
+    expect(api.calls().slice(0, 1)).toEqual(["GET /repos/acme/api/releases/tags/v1.2.0"]);
+    expect(api.releases).toHaveLength(1);
+    const everything = `${result.stdout}\n${result.stderr}\n${readFileSync(join(dir, "summary.md"), "utf8")}`;
+    expect(everything).not.toMatch(/404/);
+    expect(everything).not.toContain("::warning");
   });
 });
