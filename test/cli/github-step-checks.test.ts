@@ -1,7 +1,7 @@
-// github steps seen from the CLI. A github step that leaves token_secret out reads the default secret, github_token. The check
-// before a run covers that default like a named secret: a declared, required github_token that
-// is not set refuses the run with exit 2 before anything runs (no failed step, no rollback);
-// lint reports a default secret the playbook does not declare.
+// github steps seen from the CLI. A step that leaves token_secret out reads the default secret,
+// github_token; the check before a run covers that default like a named secret: a declared,
+// required github_token that is not set refuses the run with exit 2 before anything runs (no
+// failed step, no rollback), and lint reports a default secret the playbook does not declare.
 // A 404 the github executor expects (no release for a new tag yet) is no warning at all.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
