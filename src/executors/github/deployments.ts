@@ -65,6 +65,17 @@ export function deploymentAction(tuning: GitHubTuning) {
       guardedGitHub(`github.deployment ${value.ref} to ${value.environment}`, value, PERMISSION, async () => {
         const { octokit, owner, repo, budget } = openGitHub(ctx, value, tuning);
         const marker = deploymentMarker(ctx);
+        // A retried or resumed step goes on with the deployment it created before.
+        const earlier = await findDeployment(octokit, { owner, repo, ...value }, marker);
+        if (earlier?.id !== undefined) {
+          ctx.log.info(`deployment ${earlier.id} of ${value.ref} was already created by this step`);
+          return {
+            id: earlier.id,
+            url: earlier.url ?? "",
+            sha: earlier.sha ?? "",
+            environment: value.environment,
+          };
+        }
         let response;
         try {
           response = await createOnce(ctx, budget, {
