@@ -8,7 +8,7 @@ import { basename, extname, resolve } from "node:path";
 import { z } from "zod";
 import { StepFailure, type ActionContext } from "../contract.js";
 import type { HttpBudget } from "../shared/http-budget.js";
-import type { GitHubClient } from "./client.js";
+import { statusOf, type GitHubClient } from "./client.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { sha256Digest } from "../../util/hash.js";
 
@@ -136,6 +136,14 @@ export async function syncAssets(
       release_id: releaseId,
       per_page: 100,
     })) as ExistingAsset[];
+  // A delete GitHub carried out but answered 5xx is retried, and the retry finds it gone: done.
+  const deleteAsset = async (id: number) => {
+    try {
+      await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: id });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  };
   const existing = await listAssets();
   const results: UploadedAsset[] = [];
   for (const file of files) {
@@ -155,7 +163,7 @@ export async function syncAssets(
     }
     // A replacement an interrupted earlier run left behind: its bytes may be anything.
     const stale = existing.find((asset) => asset.name === pendingName(file.name));
-    if (stale) await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: stale.id });
+    if (stale) await deleteAsset(stale.id);
     const uploadAs = same ? pendingName(file.name) : file.name;
     if (same) ctx.log.info(`replacing asset ${file.name}: uploading the new one as ${uploadAs} first`);
     const { value: uploaded } = await createOnce(ctx, client.budget, {
@@ -180,13 +188,13 @@ export async function syncAssets(
         const found = (await listAssets()).find((asset) => asset.name === uploadAs);
         if (found && found.state !== "starter" && found.digest === digest) return found;
         // A broken upload GitHub kept (state "starter"), or other bytes: clear the name for the retry.
-        if (found) await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: found.id });
+        if (found) await deleteAsset(found.id);
         return undefined;
       },
     });
     let data = uploaded;
     if (same) {
-      await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: same.id });
+      await deleteAsset(same.id);
       data = (
         await octokit.rest.repos.updateReleaseAsset({
           owner,

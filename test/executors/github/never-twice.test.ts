@@ -159,4 +159,45 @@ describe("a create GitHub carried out but answered with a 502", () => {
     expect(api.deployments).toHaveLength(2);
     expect(outputs).toMatchObject({ id: api.deployments[1]!.id });
   });
+
+  it("replaces an asset when GitHub deleted the old one but answered the delete with a 502", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tempDir } = await import("../../helpers/servers.js");
+    const { githubContext } = await import("./run-action.js");
+    const dir = tempDir("github-asset-delete");
+    writeFileSync(join(dir, "evidence.tar.gz"), "new evidence bytes");
+    api.releases.push({
+      id: 7,
+      tag_name: "v1.2.0",
+      target_commitish: "main",
+      name: null,
+      body: null,
+      draft: false,
+      prerelease: false,
+      assets: [
+        {
+          id: 70,
+          name: "evidence.tar.gz",
+          label: null,
+          content_type: "application/gzip",
+          size: 3,
+          digest: "sha256:0000",
+          state: "uploaded",
+          url: "",
+          browser_download_url: "https://github.example/old",
+        },
+      ],
+    });
+    api.failAfter("DELETE", /\/releases\/assets\/70$/, SERVER_ERROR);
+
+    const { outputs } = await githubAction("release", { tag: "v1.2.0", assets: ["evidence.tar.gz"] }, api, {
+      ctx: await githubContext({ cwd: dir }),
+    });
+
+    expect(api.releases[0]!.assets.map((asset) => [asset.name, asset.size])).toEqual([
+      ["evidence.tar.gz", "new evidence bytes".length],
+    ]);
+    expect((outputs.assets as { state: string }[])[0]!.state).toBe("replaced");
+  });
 });
