@@ -7,8 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { z } from "zod";
 import { StepFailure, type ActionContext } from "../contract.js";
-import type { HttpBudget } from "../shared/http-budget.js";
-import { statusOf, type GitHubClient } from "./client.js";
+import { statusOf, uploadAllowanceMs, type OpenedRepository } from "./client.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { sha256Digest } from "../../util/hash.js";
 
@@ -122,7 +121,7 @@ export interface AssetTarget {
 
 export async function syncAssets(
   ctx: ActionContext,
-  client: { octokit: GitHubClient; budget: HttpBudget; retryUnitMs: number },
+  client: Pick<OpenedRepository, "octokit" | "budget" | "slower"> & { retryUnitMs: number },
   target: AssetTarget,
   files: readonly AssetFile[],
 ): Promise<UploadedAsset[]> {
@@ -181,7 +180,8 @@ export async function syncAssets(
             ...(file.label ? { label: file.label } : {}),
             data: content as unknown as string,
             headers: { "content-type": file.contentType },
-            request: NO_RETRY,
+            // request_timeout and retry_budget grow with the file: a big asset takes a while to send.
+            request: { ...NO_RETRY, ...client.slower(uploadAllowanceMs(content.length)) },
           })
         ).data as ExistingAsset,
       find: async () => {

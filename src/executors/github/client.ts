@@ -89,6 +89,13 @@ export interface OpenedRepository {
   owner: string;
   repo: string;
   budget: HttpBudget;
+  /** Request options for one request that may take `extraMs` longer (an asset upload). */
+  slower(extraMs: number): { fetch: typeof globalThis.fetch; relctlBudgetMs: number };
+}
+
+/** An upload is given one more second per MiB it sends (1 MiB/s is a slow CI uplink). */
+export function uploadAllowanceMs(bytes: number): number {
+  return Math.ceil(bytes / (1024 * 1024)) * 1000;
 }
 
 /** Passes a job straight through: stands in for plugin-throttling's pacing groups when pace is off. */
@@ -182,20 +189,22 @@ export function openGitHub(
   // all its retries. Its abort is an AbortError, which neither plugin retries.
   octokit.hook.wrap("request", async (request, options) => {
     const stop = new AbortController();
-    const timer = setTimeout(
-      () => stop.abort(new RequestTimedOut(budget.retryBudgetMs, "retry_budget")),
-      budget.retryBudgetMs,
-    );
-    const own = options.request as { signal?: AbortSignal; relctlDeadline?: number };
+    const own = options.request as { signal?: AbortSignal; relctlDeadline?: number; relctlBudgetMs?: number };
+    const allowed = own.relctlBudgetMs ?? budget.retryBudgetMs;
     own.signal = AbortSignal.any([own.signal ?? ctx.signal, stop.signal]);
-    own.relctlDeadline = Date.now() + budget.retryBudgetMs;
+    own.relctlDeadline = Date.now() + allowed;
+    const timer = setTimeout(() => stop.abort(new RequestTimedOut(allowed, "retry_budget")), allowed);
     try {
       return await request(options);
     } finally {
       clearTimeout(timer);
     }
   });
-  return { octokit, owner, repo, budget };
+  const slower = (extraMs: number) => ({
+    fetch: timedFetch(ctx.fetch, budget.requestTimeoutMs + extraMs),
+    relctlBudgetMs: budget.retryBudgetMs + extraMs,
+  });
+  return { octokit, owner, repo, budget, slower };
 }
 
 interface HttpErrorLike {

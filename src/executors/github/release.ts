@@ -139,7 +139,7 @@ export function releaseAction(tuning: GitHubTuning) {
       guardedGitHub(`github.release ${value.tag}`, value, PERMISSION, async () => {
         const body = await readNotes(ctx, value);
         const files = await assetFiles(ctx.cwd, value.assets);
-        const { octokit, owner, repo, budget } = openGitHub(ctx, value, tuning);
+        const { octokit, owner, repo, budget, slower } = openGitHub(ctx, value, tuning);
         let existing = await findRelease(octokit, owner, repo, value.tag);
         const fields = {
           ...(body !== undefined ? { body } : {}),
@@ -196,7 +196,7 @@ export function releaseAction(tuning: GitHubTuning) {
         }
         const assets = await syncAssets(
           ctx,
-          { octokit, budget, retryUnitMs: tuning.retryUnitMs },
+          { octokit, budget, slower, retryUnitMs: tuning.retryUnitMs },
           { owner, repo, releaseId: release.id, uploadUrl: release.upload_url },
           files,
         );
