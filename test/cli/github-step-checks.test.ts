@@ -122,3 +122,46 @@ stages:
     expect(everything).not.toContain("::warning");
   });
 });
+
+describe("a GitHub that accepts the connection and never answers", () => {
+  it("fails the step after its retry budget, with the limit it hit, instead of holding the run", async () => {
+    const { loopbackServer } = await import("../executors/loopback.js");
+    const { TOKEN } = await import("../executors/github/fake-github.js");
+    const silent = await loopbackServer(() => new Promise(() => undefined));
+    try {
+      const dir = tempProject({
+        "relctl.yaml": `apiVersion: relctl/v1
+name: demo
+secrets:
+  github_token: env://RELCTL_TEST_GITHUB_TOKEN
+stages:
+  rollback:
+    steps:
+      - id: incident
+        uses: github.incident
+        with:
+          repository: acme/api
+          base_url: ${silent.url}
+          title: Rollback
+          reason: test
+          request_timeout: 300ms
+          retry_budget: 1s
+`,
+      });
+
+      const result = await relctl(["run", "rollback", "--yes"], {
+        cwd: dir,
+        env: { RELCTL_TEST_GITHUB_TOKEN: TOKEN },
+      });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toContain(
+        `github.incident: GitHub at ${silent.url} did not answer in time: no answer within 1.0s (retry_budget)`,
+      );
+      expect(result.stdout).toContain("raise request_timeout / retry_budget");
+      expect(silent.requests.length).toBeGreaterThan(0);
+    } finally {
+      await silent.close();
+    }
+  }, 60_000);
+});
