@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StepFailure, type Action } from "../../src/executors/contract.js";
 import http from "../../src/executors/http.js";
+import notify from "../../src/executors/notify.js";
 import oci from "../../src/executors/oci.js";
 import { testContext } from "../helpers/action-context.js";
 import { loopbackServer, type LoopbackServer } from "./loopback.js";
@@ -47,6 +48,41 @@ describe("an endpoint that accepts the connection and never answers", () => {
     async () => {
       const error = await failure(http.actions.probe!, { url: `${silent.url}/health`, timeout: "300ms" });
       expect(error.message).toContain("no answer within 300ms");
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    "fails a notify step whose receiver sends the headers and then stalls, after request_timeout",
+    async () => {
+      const stalling = await loopbackServer((_request, response) => {
+        response.writeHead(200, { "content-type": "text/plain" });
+        response.write("o");
+        return new Promise(() => undefined);
+      });
+      try {
+        const action = notify.actions.webhook!;
+        const ctx = await testContext({ secrets: { get: () => `${stalling.url}/hook` } });
+        const error = await action
+          .run(
+            ctx,
+            action.input.parse({
+              webhook_secret: "hook",
+              template: "custom",
+              title: "t",
+              attempts: 1,
+              request_timeout: "300ms",
+            }),
+          )
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
+        expect(error).toBeInstanceOf(StepFailure);
+        expect((error as StepFailure).message).toContain("no answer within 300ms (request_timeout)");
+      } finally {
+        await stalling.close();
+      }
     },
     HANG_GUARD_MS,
   );

@@ -44,6 +44,8 @@ export class RequestTimedOut extends Error {
     readonly input: "request_timeout" | "retry_budget",
   ) {
     super(`no answer within ${formatDuration(timeoutMs)} (${input})`);
+    // A spent budget must end the request for good: Octokit's retry plugin retries a failed
+    // request, but rethrows an AbortError as it is. A request_timeout alone may be retried.
     this.name = input === "retry_budget" ? "AbortError" : "RequestTimedOut";
   }
 }
@@ -64,7 +66,9 @@ export function timedFetch(fetchImpl: typeof globalThis.fetch, timeoutMs: number
       const response = await fetchImpl(url, { ...init, signal });
       // Read the body under the same timer, so a server that sends headers and then stalls fails too.
       const body = await response.arrayBuffer();
-      const copy = new Response(response.status === 204 || response.status === 304 ? null : body, {
+      // A Response refuses a body (even an empty one) for the statuses that never have one.
+      const bodyless = body.byteLength === 0 || [204, 205, 304].includes(response.status);
+      const copy = new Response(bodyless ? null : body, {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
