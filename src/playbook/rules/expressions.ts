@@ -9,6 +9,7 @@ import { conditionShift, parseCondition } from "../expr/template.js";
 import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
 import { noneBroken, type BrokenNames } from "../include.js";
 import type { Locator } from "./locator.js";
+import { defaultSecretInputs } from "../secret-defaults.js";
 import { secretInputs } from "../secret-inputs.js";
 import { conditionTypeProblem } from "./condition-type.js";
 import { ReadOrder } from "./read-order.js";
@@ -177,6 +178,16 @@ export function checkExpressions(
           hint: suggestion
             ? `did you mean ${suggestion}?`
             : `declare it under secrets: (${input.name}: env://NAME)`,
+          stepId: step.id,
+        });
+      }
+      for (const input of defaultSecretInputs(actions.get(step.id), step.with)) {
+        if (playbook.secrets.has(input.name) || broken.secrets.has(input.name)) continue;
+        diagnostics.push({
+          code: "bad-reference",
+          message: `${step.uses} reads the secret "${input.name}" (the default of ${String(input.path[0])}), which the playbook does not declare`,
+          location: where.at(step.origin, "uses"),
+          hint: `declare it under secrets: (${input.name}: env://NAME), or set ${String(input.path[0])} to the secret that holds it`,
           stepId: step.id,
         });
       }
