@@ -173,6 +173,10 @@ function upgrade(args) {
     chart = loadChart(chartRef, process.cwd(), flags.version);
     const base = flags["reuse-values"] && current ? current.config : {};
     config = userValues(flags, process.cwd(), base);
+    // As helm does: an upgrade given no values at all (and neither --reset-values nor
+    // --reuse-values) keeps the last release's values.
+    const noFlag = !flags["reset-values"] && !flags["reuse-values"] && !flags["reset-then-reuse-values"];
+    if (noFlag && current && Object.keys(config).length === 0) config = current.config ?? {};
   } catch (error) {
     if (error instanceof ChartError || error instanceof ValuesError) fail(error.message);
     throw error;

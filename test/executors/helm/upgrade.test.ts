@@ -114,6 +114,18 @@ describe("helm.upgrade", () => {
     expect(failure.hint).toMatch(/does not know a flag/);
   });
 
+  it("keeps the last release's values on an upgrade given none, as real helm does (the fake agrees)", async () => {
+    const fake = helmProject();
+    const ctx = await fake.context();
+    expect(await deploy(fake, ["--set-string", "image.tag=1.3.0"])).toBe(0);
+    expect(await deploy(fake)).toBe(0);
+    expect((await fake.run("status", PROD, ctx)).values).toEqual({ image: { tag: "1.3.0" } });
+    // relctl says --reset-values itself, so a step without values deploys the chart's defaults.
+    await fake.run("upgrade", { ...PROD, chart: fake.chart }, ctx);
+    expect(upgradeCalls(fake.calls()).at(-1)).toContain("--reset-values");
+    expect((await fake.run("status", PROD, ctx)).values).toEqual({});
+  });
+
   it("passes commas, braces and backslashes in --set values through exactly", async () => {
     const fake = helmProject();
     const ctx = await fake.context();
@@ -341,6 +353,7 @@ describe("helm.upgrade", () => {
       "--timeout",
       "300s",
       "--atomic",
+      "--reset-values",
     ]);
     expect(plan.details?.helm_v4).toMatch(/--rollback-on-failure/);
   });
