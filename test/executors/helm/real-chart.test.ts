@@ -1,0 +1,54 @@
+// helm.lint and helm.template on the real helm binaries (v3.17 and v4.1): they read the chart
+// only, so no cluster is involved, but the findings' wording is helm's own.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { HELM_LINES } from "../../helpers/real-binaries.js";
+import type { RealCluster } from "../real-cluster.js";
+import { helmCluster } from "./real-setup.js";
+
+describe.each(HELM_LINES)("helm %s lint and template (real binary)", (line) => {
+  let cluster: (RealCluster & { chart: string }) | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+
+  it("lints a valid chart with only helm's INFO findings", async () => {
+    cluster = await helmCluster(line);
+    const outputs = await cluster.run("lint", { chart: cluster.chart });
+    expect(outputs).toEqual({
+      messages: [{ severity: "INFO", path: "Chart.yaml", message: "icon is recommended" }],
+      errors: 0,
+      warnings: 0,
+    });
+  });
+
+  it("keeps the whole of a template error, cause included, though helm v4 spreads it over lines", async () => {
+    cluster = await helmCluster(line);
+    writeFileSync(
+      join(cluster.cwd, "charts", "api", "templates", "config.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  level: {{ .Values.logging.level }}\n",
+    );
+    const failure = await cluster.fail("lint", { chart: cluster.chart });
+    expect(failure.message).toMatch(
+      /^helm lint \.\/charts\/api failed with 1 error: \[ERROR\] templates\/: .*api\/templates\/config\.yaml:6:\d+.* executing "api\/templates\/config\.yaml" at <\.Values\.logging\.level>: nil pointer evaluating interface \{\}\.level$/,
+    );
+    const messages = failure.outputs?.messages as { severity: string; message: string }[];
+    expect(messages.find((message) => message.severity === "ERROR")?.message).toMatch(
+      /nil pointer evaluating interface \{\}\.level$/,
+    );
+  });
+
+  it("renders the chart and lists the resources and images it would deploy", async () => {
+    cluster = await helmCluster(line);
+    const outputs = await cluster.run("template", {
+      release: "api",
+      chart: cluster.chart,
+      namespace: "production",
+      set_string: { "image.tag": "rc-20240501-001" },
+    });
+    expect(outputs.resources).toEqual(["Service/api", "Deployment/api"]);
+    expect(outputs.images).toEqual(["registry.example.com/acme/api:rc-20240501-001"]);
+  });
+});
