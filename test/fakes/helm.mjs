@@ -11,8 +11,9 @@
 //                            that waits for them (--wait, --atomic, v4 --wait=watcher|legacy or
 //                            --rollback-on-failure) writes a pending-* revision, waits --timeout
 //                            (default 5m0s), then fails like helm with "context deadline
-//                            exceeded" and a failed revision (rolled back when atomic); kill it
-//                            before then to leave the release locked, like an interrupted helm.
+//                            exceeded" and a failed revision (rolled back when atomic); SIGTERM
+//                            before then fails it with "context canceled", as helm does; SIGKILL
+//                            leaves the release locked, like a helm killed outright.
 //                            Without waiting, helm does not notice: the deploy succeeds.
 // and through the state directory: unreachable.json (a list of kube-contexts whose cluster does
 // not answer).

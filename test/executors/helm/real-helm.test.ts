@@ -161,6 +161,92 @@ describe.each(HELM_LINES)("helm %s (real binary)", (line) => {
     expect(failure.outputs).toMatchObject({ revision: 1, status: "failed", outcome: "failed" });
   });
 
+  it("uninstalls a release: its Deployment, Service and release Secrets are gone from the cluster", async () => {
+    const { run, chart, context, api } = await start();
+    const ctx = await context();
+    await run("upgrade", { ...PROD, chart }, ctx);
+    expect(await run("uninstall", PROD, ctx)).toEqual({ release: "api", uninstalled: true });
+    expect(api.list("apps/v1", "deployments", "production")).toEqual([]);
+    expect(api.list("v1", "services", "production")).toEqual([]);
+    expect(api.list("v1", "secrets", "production")).toEqual([]);
+    expect(await run("uninstall", { ...PROD, ignore_missing: true }, ctx)).toEqual({
+      release: "api",
+      uninstalled: false,
+    });
+  });
+
+  /** Resolves once helm has stored a revision as pending-upgrade (it then waits on the pods). */
+  async function pendingUpgrade(api: RealCluster["api"]): Promise<void> {
+    const pending = () =>
+      api
+        .list("v1", "secrets", "production")
+        .some((secret) => secret.metadata.labels?.status === "pending-upgrade");
+    for (let tries = 0; !pending(); tries++) {
+      if (tries > 800) throw new Error("helm never stored a pending revision");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it("stops helm when the step is cancelled while it waits: helm marks the revision failed", async () => {
+    const { run, fail, chart, context, api } = await start();
+    await run("upgrade", { ...PROD, chart });
+    const ctx = await context();
+    const waiting = fail(
+      "upgrade",
+      {
+        ...PROD,
+        chart,
+        timeout: "5m",
+        set_string: { "image.repository": "registry.example.com/unpullable" },
+      },
+      ctx,
+    );
+    await pendingUpgrade(api);
+    ctx.abort(new Error("interrupted"));
+    expect((await waiting).kind).toBe("cancelled");
+    // helm handles SIGTERM: it cancels the wait and records the revision as failed, not pending.
+    expect(await run("history", PROD)).toMatchObject({ revision: 2, status: "failed", deployed_revision: 1 });
+    expect(await run("upgrade", { ...PROD, chart })).toMatchObject({ revision: 3, previous_revision: 1 });
+  });
+
+  it("refuses to upgrade a release a killed helm left pending, and names the way out", async () => {
+    const { fail, chart, api, cwd, env } = await start();
+    const { execa } = await import("execa");
+    const helmArgs = [
+      "upgrade",
+      "--install",
+      "api",
+      chart,
+      "--namespace",
+      "production",
+      "--kube-context",
+      "prod",
+    ];
+    expect((await execa("helm", helmArgs, { cwd, env, extendEnv: false })).exitCode).toBe(0);
+    const hanging = execa(
+      "helm",
+      [
+        ...helmArgs,
+        "--wait",
+        "--timeout",
+        "5m",
+        "--set-string",
+        "image.repository=registry.example.com/unpullable",
+      ],
+      { cwd, env, extendEnv: false, reject: false },
+    );
+    await pendingUpgrade(api);
+    // A CI runner that died, or kill -9: helm gets no chance to record the outcome.
+    hanging.kill("SIGKILL");
+    await hanging;
+    const locked = await fail("upgrade", { ...PROD, chart });
+    expect(locked.message).toBe(
+      "helm upgrade api failed: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress",
+    );
+    expect(locked.hint).toContain("helm history api --namespace production --kube-context prod");
+    expect(locked.hint).toMatch(/roll back to the last deployed revision/);
+  });
+
   it("names the cluster problem when the kube-context's API server does not answer", async () => {
     const { fail, chart } = await start();
     const failure = await fail("upgrade", { ...PROD, kube_context: "down", chart });
