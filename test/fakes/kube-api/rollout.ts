@@ -64,25 +64,22 @@ export interface RolloutOptions {
 
 export class RolloutController {
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
-  private readonly pending = new Set<NodeJS.Immediate>();
 
   constructor(
     private readonly store: Store,
     private readonly options: RolloutOptions,
   ) {}
 
-  /** Reconciles after the write that triggered it, as the controller reacts to a watch event. */
+  /**
+   * Reconciles right after the write that triggered it, before the API answers: a controller that
+   * is never behind, so what a client reads next is settled (the events still come in order).
+   */
   changed(namespace: string, name: string): void {
-    const step = setImmediate(() => {
-      this.pending.delete(step);
-      this.reconcile(namespace, name);
-    });
-    this.pending.add(step);
+    this.reconcile(namespace, name);
   }
 
   stop(): void {
     for (const timer of this.deadlines.values()) clearTimeout(timer);
-    for (const step of this.pending) clearImmediate(step);
   }
 
   private ownedReplicaSets(deployment: KubeObject): KubeObject[] {
