@@ -247,6 +247,52 @@ describe.each(HELM_LINES)("helm %s (real binary)", (line) => {
     expect(locked.hint).toMatch(/roll back to the last deployed revision/);
   });
 
+  it("passes commas, braces and backslashes in --set values through exactly", async () => {
+    const { run, chart, context } = await start();
+    const ctx = await context();
+    const note = "a,b=c {d} \\e";
+    await run("upgrade", { ...PROD, chart, set: { note, replicaCount: 3, debug: false } }, ctx);
+    expect((await run("status", PROD, ctx)).values).toEqual({ note, replicaCount: 3, debug: false });
+  });
+
+  it("deploys pods that never get ready when told not to wait, as helm does", async () => {
+    const { run, chart } = await start();
+    const outputs = await run("upgrade", {
+      ...PROD,
+      chart,
+      wait: false,
+      set_string: { "image.repository": "registry.example.com/unpullable" },
+    });
+    expect(outputs).toMatchObject({ revision: 1, status: "deployed" });
+  });
+
+  it("fails a first install whose pods never get ready, leaving the failed revision", async () => {
+    const { fail, chart, run } = await start();
+    const failure = await fail("upgrade", {
+      ...PROD,
+      chart,
+      timeout: "2s",
+      set_string: { "image.repository": "registry.example.com/unpullable" },
+    });
+    // v3 says "context deadline exceeded", v4 names the resource that is not ready.
+    expect(failure.message).toMatch(/^helm upgrade api failed: .*(context deadline exceeded|not ready)/);
+    expect(failure.hint).toMatch(/did not become ready within the timeout/);
+    expect(failure.outputs).toMatchObject({
+      previous_revision: 0,
+      revision: 1,
+      status: "failed",
+      outcome: "failed",
+    });
+    expect(await run("history", PROD)).toMatchObject({ revision: 1, status: "failed", deployed_revision: 0 });
+  });
+
+  it("fails an upgrade without install when the release does not exist", async () => {
+    const { fail, chart } = await start();
+    const failure = await fail("upgrade", { ...PROD, chart, install: false });
+    expect(failure.message).toBe('helm upgrade api failed: UPGRADE FAILED: "api" has no deployed releases');
+    expect(failure.hint).toMatch(/no revision to upgrade from/);
+  });
+
   it("names the cluster problem when the kube-context's API server does not answer", async () => {
     const { fail, chart } = await start();
     const failure = await fail("upgrade", { ...PROD, kube_context: "down", chart });
@@ -262,5 +308,24 @@ describe.each(HELM_LINES)("helm %s (real binary)", (line) => {
     expect(failure.message).toBe(
       "there is no release api in namespace production, context prod to roll back",
     );
+  });
+});
+
+describe("helm v3 (real binary) given helm v4's spelling", () => {
+  it("fails with helm's own unknown-flag error and relctl's hint, so a wrong pin cannot pass unnoticed", async () => {
+    const cluster = await helmCluster("v3");
+    try {
+      const failure = await cluster.fail("upgrade", {
+        ...PROD,
+        chart: cluster.chart,
+        atomic: true,
+        helm_major: 4,
+      });
+      expect(failure.message).toBe("helm upgrade api failed: unknown flag: --rollback-on-failure");
+      expect(failure.exitCode).toBe(1);
+      expect(failure.hint).toMatch(/does not know a flag/);
+    } finally {
+      await cluster.close();
+    }
   });
 });
