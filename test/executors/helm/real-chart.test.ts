@@ -2,10 +2,15 @@
 // only, so no cluster is involved, but the findings' wording is helm's own.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { HELM_LINES } from "../../helpers/real-binaries.js";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { HELM_LINES, realBinaries } from "../../helpers/real-binaries.js";
 import type { RealCluster } from "../real-cluster.js";
 import { helmCluster } from "./real-setup.js";
+
+// Real binaries on a machine shared with other work: room for slow processes, and for fetching
+// the binaries once on a fresh machine, before any test starts its clock.
+vi.setConfig({ testTimeout: 120_000 });
+beforeAll(() => void realBinaries(), 600_000);
 
 describe.each(HELM_LINES)("helm %s lint and template (real binary)", (line) => {
   let cluster: (RealCluster & { chart: string }) | undefined;

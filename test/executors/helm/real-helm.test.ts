@@ -1,10 +1,15 @@
 // helm.upgrade, rollback, history and status on the real helm binaries (v3.17 and v4.1), against
 // the loopback Kubernetes API: the release lives in the API's Secrets, the Deployment rolls out
 // through its ReplicaSets, and helm --wait waits on them as it would on a cluster.
-import { afterEach, describe, expect, it } from "vitest";
-import { HELM_LINES } from "../../helpers/real-binaries.js";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { HELM_LINES, realBinaries } from "../../helpers/real-binaries.js";
 import type { RealCluster } from "../real-cluster.js";
 import { DEFAULT_IMAGE, deployedImage, helmCluster, PROD, writeChart } from "./real-setup.js";
+
+// Real binaries on a machine shared with other work: room for slow processes, and for fetching
+// the binaries once on a fresh machine, before any test starts its clock.
+vi.setConfig({ testTimeout: 120_000 });
+beforeAll(() => void realBinaries(), 600_000);
 
 describe.each(HELM_LINES)("helm %s (real binary)", (line) => {
   let cluster: (RealCluster & { chart: string }) | undefined;

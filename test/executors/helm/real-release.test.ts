@@ -1,11 +1,16 @@
 // helm.rollback, history, status and uninstall on the real helm binaries (v3.17 and v4.1), against
 // the loopback Kubernetes API. Broken revisions are made the way a cluster makes them: an image
 // the kubelet cannot pull, so the pods never get ready.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import helm from "../../../src/executors/helm.js";
-import { HELM_LINES } from "../../helpers/real-binaries.js";
+import { HELM_LINES, realBinaries } from "../../helpers/real-binaries.js";
 import type { RealCluster } from "../real-cluster.js";
 import { deployedImage, helmCluster, PROD } from "./real-setup.js";
+
+// Real binaries on a machine shared with other work: room for slow processes, and for fetching
+// the binaries once on a fresh machine, before any test starts its clock.
+vi.setConfig({ testTimeout: 120_000 });
+beforeAll(() => void realBinaries(), 600_000);
 
 const UNPULLABLE = { "image.repository": "registry.example.com/unpullable" };
 

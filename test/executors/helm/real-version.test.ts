@@ -1,13 +1,18 @@
 // Which helm this is, read once by one parser: the helm executor (v3 or v4 flags) and
 // `relctl doctor` (its report) agree, on the real binaries and on output with version-like noise.
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import helm from "../../../src/executors/helm.js";
 import { detectHelmVersion } from "../../../src/executors/helm/version.js";
 import { parseHelmVersion } from "../../../src/executors/helm/version-text.js";
 import { KNOWN_TOOLS, runDoctor } from "../../../src/release/doctor.js";
 import { createProcessRunner } from "../../../src/run/process-runner.js";
-import { HELM_LINES } from "../../helpers/real-binaries.js";
+import { HELM_LINES, realBinaries } from "../../helpers/real-binaries.js";
 import { realCluster } from "../real-cluster.js";
+
+// Real binaries on a machine shared with other work: room for slow processes, and for fetching
+// the binaries once on a fresh machine, before any test starts its clock.
+vi.setConfig({ testTimeout: 120_000 });
+beforeAll(() => void realBinaries(), 600_000);
 
 describe.each(HELM_LINES)("helm %s version (real binary)", (line) => {
   it("is the same version for doctor and for the executor, asked once per run", async () => {

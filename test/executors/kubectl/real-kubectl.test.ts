@@ -3,10 +3,15 @@
 // its ReplicaSets and rollout status come from the API's Deployment controller.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import kubectl from "../../../src/executors/kubectl.js";
-import { HELM_LINES } from "../../helpers/real-binaries.js";
+import { HELM_LINES, realBinaries } from "../../helpers/real-binaries.js";
 import { realCluster, type RealCluster } from "../real-cluster.js";
+
+// Real binaries on a machine shared with other work: room for slow processes, and for fetching
+// the binaries once on a fresh machine, before any test starts its clock.
+vi.setConfig({ testTimeout: 120_000 });
+beforeAll(() => void realBinaries(), 600_000);
 
 const WHERE = { namespace: "production", kube_context: "prod" };
 const V1 = "ghcr.io/acme/api:v1.2.2";
