@@ -1,6 +1,7 @@
 // helm.lint and helm.template on the real helm binaries (v3.17 and v4.1): they read the chart
 // only, so no cluster is involved, but the findings' wording is helm's own.
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HELM_LINES, realBinaries } from "../../helpers/real-binaries.js";
@@ -55,5 +56,48 @@ describe.each(HELM_LINES)("helm %s lint and template (real binary)", (line) => {
     });
     expect(outputs.resources).toEqual(["Service/api", "Deployment/api"]);
     expect(outputs.images).toEqual(["registry.example.com/acme/api:rc-20240501-001"]);
+  });
+
+  it("reports a chart path that does not exist", async () => {
+    cluster = await helmCluster(line);
+    const failure = await cluster.fail("template", { release: "api", chart: "./charts/missing" });
+    expect(failure.message).toMatch(
+      /^helm template \.\/charts\/missing failed: .*path "\.\/charts\/missing" not found/,
+    );
+    expect(failure.hint).toMatch(/chart path or reference/);
+  });
+
+  it("packages the chart and reports the archive's path and sha256", async () => {
+    cluster = await helmCluster(line);
+    const ctx = await cluster.context();
+    const outputs = await cluster.run(
+      "package",
+      { chart: cluster.chart, destination: "dist", app_version: "1.3.0" },
+      ctx,
+    );
+    const path = join(cluster.cwd, "dist", "api-1.2.0.tgz");
+    expect(outputs).toEqual({ path, sha256: createHash("sha256").update(readFileSync(path)).digest("hex") });
+    expect(ctx.records).toEqual([
+      { kind: "helm.package", data: { chart: "./charts/api", path, sha256: outputs.sha256 } },
+    ]);
+  });
+
+  it("updates a chart's dependencies into its charts/ folder, with a Chart.lock", async () => {
+    cluster = await helmCluster(line);
+    const common = join(cluster.cwd, "charts", "common");
+    mkdirSync(common, { recursive: true });
+    writeFileSync(
+      join(common, "Chart.yaml"),
+      "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n",
+    );
+    const chartYaml = join(cluster.cwd, "charts", "api", "Chart.yaml");
+    writeFileSync(
+      chartYaml,
+      `${readFileSync(chartYaml, "utf8")}dependencies:\n  - name: common\n    version: 0.1.0\n    repository: file://../common\n`,
+    );
+    const outputs = await cluster.run("dependency_update", { chart: cluster.chart, skip_refresh: true });
+    expect(String(outputs.output)).toMatch(/Saving 1 charts/);
+    expect(existsSync(join(cluster.cwd, "charts", "api", "charts", "common-0.1.0.tgz"))).toBe(true);
+    expect(existsSync(join(cluster.cwd, "charts", "api", "Chart.lock"))).toBe(true);
   });
 });
