@@ -9,7 +9,7 @@ import { coreVersions, group, groupList, resourceList, version } from "./discove
 import { admit } from "./objects.js";
 import { document, groupVersionOfPath, index } from "./openapi.js";
 import { jsonPatch, mergePatch, serverSideApply, strategicMerge, type Json } from "./patch.js";
-import { findResource, groupVersion, qualifiedName, type ResourceType } from "./resources.js";
+import { findResource, groupVersion, qualifiedName, RESOURCES, type ResourceType } from "./resources.js";
 import { RolloutController } from "./rollout.js";
 import { fieldSelector, labelSelector } from "./selectors.js";
 import { decodeProtobuf } from "./protobuf.js";
@@ -118,7 +118,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       controller.changed(object.metadata.namespace!, object.metadata.name);
     if (t.resource.kind === "Namespace" && !store.get(NAMESPACES, undefined, object.metadata.name)) {
       // Deleting a namespace deletes what is in it.
-      for (const resource of [findResource("", "v1", "secrets")!]) {
+      for (const resource of RESOURCES.filter((candidate) => candidate.namespaced)) {
         for (const item of store.list(resource, object.metadata.name))
           store.delete(resource, object.metadata.name, item.metadata.name);
       }
@@ -342,7 +342,6 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     }
     const t = target(segments);
     if (!t) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
-    if (t.namespace === undefined && t.resource.namespaced === false) t.namespace = undefined;
     handleResource(t, method, url.searchParams, body, contentType, response);
   }
 
