@@ -159,9 +159,11 @@ function upgrade(args) {
   const revisions = loadHistory(file);
   const current = last(revisions);
   const installing = !current || current.info.status === "uninstalled";
-  const phase = installing ? "INSTALLATION FAILED" : "UPGRADE FAILED";
+  // `helm upgrade --install` returns a first install's error as it is: the "INSTALLATION FAILED"
+  // prefix is `helm install`'s, not upgrade's (real helm v3.17 and v4.1 print it bare).
+  const phaseOf = (text) => (installing ? text : `UPGRADE FAILED: ${text}`);
   if (installing && !flags.install) fail(`UPGRADE FAILED: "${name}" has no deployed releases`);
-  if (isPending(current)) fail(`${phase}: another operation (install/upgrade/rollback) is in progress`);
+  if (isPending(current)) fail(phaseOf("another operation (install/upgrade/rollback) is in progress"));
   if (
     !installing &&
     !revisions.some((revision) => ["deployed", "failed", "superseded"].includes(revision.info.status))
@@ -205,7 +207,7 @@ function upgrade(args) {
     if (atomic && installing) {
       rmSync(file, { force: true });
       fail(
-        `${phase}: release ${name} failed, and has been uninstalled due to ${reason} being set: ${message}`,
+        phaseOf(`release ${name} failed, and has been uninstalled due to ${reason} being set: ${message}`),
       );
     }
     if (atomic) {
@@ -213,15 +215,15 @@ function upgrade(args) {
         atomicRollback(revisions, revision);
       } catch (error) {
         saveHistory(file, revisions);
-        fail(`${phase}: ${message}: ${error.message}`);
+        fail(phaseOf(`${message}: ${error.message}`));
       }
       saveHistory(file, prune(revisions, flags["history-max"] ?? 10));
       fail(
-        `${phase}: release ${name} failed, and has been rolled back due to ${reason} being set: ${message}`,
+        phaseOf(`release ${name} failed, and has been rolled back due to ${reason} being set: ${message}`),
       );
     }
     saveHistory(file, prune(revisions, flags["history-max"] ?? 10));
-    fail(`${phase}: ${message}`);
+    fail(phaseOf(message));
   };
   if (outcome.hang && waitsForReady(flags, atomic))
     return waitUntilTimeout(file, revisions, revision, flags.timeout, failed);
