@@ -172,6 +172,26 @@ describe("the playbook JSON Schema", () => {
     expect(missing).toEqual([]);
   });
 
+  it("uses no keyword a draft-07 editor (yaml-language-server) would ignore", () => {
+    const newer = [
+      "prefixItems",
+      "dependentRequired",
+      "dependentSchemas",
+      "unevaluatedProperties",
+      "$dynamicRef",
+    ];
+    const found = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (node === null || typeof node !== "object") return;
+      for (const [key, child] of Object.entries(node)) {
+        if (newer.includes(key)) found.add(key);
+        walk(child);
+      }
+    };
+    walk(schema);
+    expect([...found]).toEqual([]);
+  });
+
   it("accepts a minimal step of every kind of uses", () => {
     expect(
       problems(
