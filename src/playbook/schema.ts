@@ -41,7 +41,8 @@ const duration = (options: { positive?: boolean } = {}) =>
           : waitProblem(ms, { ...options, written: value });
       if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
     })
-    .describe(`a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds; at most ${MAX_WAIT}`);
+    .describe(`a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds; at most ${MAX_WAIT}`)
+    .meta({ examples: ["30s", "5m", "1h30m"] });
 
 const stepId = z
   .string()
@@ -76,7 +77,11 @@ export const stepSchema = z
       .regex(USES, "uses is <executor>.<action>, like exec.run")
       .describe("<executor>.<action>"),
     with: z.record(z.string(), z.unknown()).optional().describe("the action's inputs"),
-    if: z.union([z.string(), z.boolean()]).optional().describe("run only when this expression is true"),
+    if: z
+      .union([z.string(), z.boolean()])
+      .optional()
+      .describe("run only when this expression is true")
+      .meta({ examples: ["${{ vars.environment == 'production' }}"] }),
     needs: z
       .array(stepId)
       .optional()
