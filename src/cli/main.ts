@@ -141,7 +141,8 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     const { unlockCommand } = await import("./commands/unlock.js");
     return (options, out) => unlockCommand(cmd.opts(), options, out);
   })
-    .option("--force", "remove the lock whoever holds it")
+    .option("--force", "remove the lock of a holder that is gone (or on another host)")
+    .option("--even-if-alive", "with --force: also when the holder is still running on this host")
     .option("--reason <text>", "why (recorded)")
     .option("--environment <env>", "the environment of the locked stage (default: stages without one)");
   const evidence = program.command("evidence").description("work with evidence bundles");

@@ -3,9 +3,11 @@
 // not lose what is known: each part is tried even when one before it failed, every failure is
 // reported as an error that says what is missing and what to do, it is noted in the run's journal
 // (so `relctl status` shows it, not a silent "succeeded"), the last line still says where the
-// journal and evidence are, and the exit code is 1 instead of 0.
+// journal and evidence are, and the exit code is 1 instead of 0. Once the records and the bundle
+// are written, a durable run.records event says so: a run.end without one (relctl killed in
+// between) is flagged by `relctl status`, and `relctl resume` writes the records then.
 import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { ExitCode, RelctlError, isRelctlError } from "../errors.js";
 import { StepFailure } from "../executors/contract.js";
 import type { Clock } from "../run/clock.js";
@@ -17,6 +19,7 @@ import type { JournalSink } from "../state/journal.js";
 import { evidenceSigner } from "./evidence-signing.js";
 import { reportFatal } from "./fatal.js";
 import type { Io } from "./io.js";
+import { crashPointReached } from "./test-crash.js";
 
 export interface FinishInput {
   /** The engine's exit code. */
@@ -35,14 +38,17 @@ export interface FinishInput {
 
 export async function finishRun(input: FinishInput): Promise<number> {
   const { io, runId } = input;
+  crashPointReached("after-run-end", io.env);
   const failures: RelctlError[] = [];
   const fail = (failure: RelctlError) => {
     failures.push(failure);
     note(input, failure.message);
   };
 
+  let recorded = false;
   try {
     for (const warning of input.records()) io.err(`${io.color.yellow("warning")}: ${warning}\n`);
+    recorded = true;
   } catch (error) {
     fail(
       new RelctlError(
@@ -50,7 +56,7 @@ export async function finishRun(input: FinishInput): Promise<number> {
         ExitCode.stepFailed,
         `the run's steps are over, but its records could not be written: ${describe(error, input.redactor)}`,
         {
-          hint: "stages that need this run's stages will not see them as passed, and a promote is not recorded as last known good; make the state directory writable, then run the stage again",
+          hint: `stages that need this run's stages will not see them as passed, and a promote is not recorded as last known good; make the state directory writable, then relctl resume ${runId} writes them (no step runs)`,
           cause: error,
         },
       ),
@@ -100,6 +106,7 @@ export async function finishRun(input: FinishInput): Promise<number> {
     }
   }
 
+  if (recorded && written) markRecorded(input, basename(written.dir), fail);
   for (const failure of failures) reportFatal(failure, io, input.options.verbose);
   const where = written
     ? `journal and evidence in ${written.dir}${unsigned ? " (evidence NOT signed)" : ""}`
@@ -110,16 +117,36 @@ export async function finishRun(input: FinishInput): Promise<number> {
   return input.exitCode === ExitCode.ok ? ExitCode.stepFailed : input.exitCode;
 }
 
+/** The durable mark that the run's records are written (see the note at the top). */
+function markRecorded(input: FinishInput, evidence: string, fail: (failure: RelctlError) => void): void {
+  try {
+    emitter(input)({ type: "run.records", evidence });
+  } catch (error) {
+    fail(
+      new RelctlError(
+        "E_RECORDS_NOT_MARKED",
+        ExitCode.stepFailed,
+        `the run's records and evidence are written, but the journal could not say so: ${describe(error, input.redactor)}`,
+        { hint: `relctl status ${input.runId} will report its records as missing; resume writes them again` },
+      ),
+    );
+  }
+}
+
+function emitter(input: FinishInput) {
+  return createEmitter({
+    runId: input.runId,
+    sink: input.journal,
+    redactor: input.redactor,
+    clock: input.clock,
+    lastSeq: input.journal.lastSeq,
+  });
+}
+
 /** Notes a failure in the run's journal as a run.warning after run.end; never throws. */
 function note(input: FinishInput, message: string): void {
   try {
-    createEmitter({
-      runId: input.runId,
-      sink: input.journal,
-      redactor: input.redactor,
-      clock: input.clock,
-      lastSeq: input.journal.lastSeq,
-    })({ type: "run.warning", message });
+    emitter(input)({ type: "run.warning", message });
   } catch {
     // The journal itself cannot be written: the error on stderr is all there is.
   }

@@ -3,7 +3,8 @@
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
-import { ExitCode, isRelctlError } from "../errors.js";
+import { hostname } from "node:os";
+import { ExitCode, isRelctlError, RelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
@@ -12,12 +13,15 @@ import { jsonLinesReporter } from "../report/json-lines.js";
 import { systemClock } from "../run/clock.js";
 import { runPlaybook, type RunOutcome } from "../run/engine.js";
 import { Redactor } from "../run/redact.js";
+import { registerSecrets } from "../run/secrets.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
 import { writeEvidence } from "../state/evidence.js";
 import { openJournal, type JournalSink } from "../state/journal.js";
-import { acquireLock, lockHeldError, type HeldLock } from "../state/lock.js";
+import { acquireLock, lockHeldError, type HeldLock, type LockTarget } from "../state/lock.js";
+import { lockStepsSink } from "../state/lock-steps.js";
+import { stopRunningGroups } from "../run/process-groups.js";
 import { defaultEvidenceDir, resolveStateDir } from "../state/paths.js";
 import { relctlVersion } from "../util/package-version.js";
 import { confirmOrRefuse } from "./confirm.js";
@@ -32,6 +36,7 @@ import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
 import { runSinks } from "./run-sinks.js";
 import { abortOnSignals } from "./signals.js";
 import { finishRun } from "./run-finish.js";
+import { guardAgainstOrphans } from "./orphan-guard.js";
 
 export interface PipelineInput {
   prepared: Prepared;
@@ -39,12 +44,20 @@ export interface PipelineInput {
   options: GlobalOptions & RunCommandOptions;
   io: Io;
   /** `relctl resume`: the run to continue and what it already did. */
-  resume?: { runId: string; completed: Map<string, { outputs: Record<string, unknown> }> };
+  resume?: {
+    runId: string;
+    completed: Map<string, { outputs: Record<string, unknown> }>;
+    /** What it did, read again once the lock is held (see resume-guard.ts); throws when it ended. */
+    settle?: () => Map<string, { outputs: Record<string, unknown> }>;
+  };
 }
 
 export async function runPipeline(input: PipelineInput): Promise<number> {
   const { prepared, stages, options, io } = input;
   const { playbook, vars, cwd } = prepared;
+  // Secrets are known before anything records the command line, a var or a message.
+  const redactor = prepared.redactor ?? new Redactor();
+  if (!prepared.redactor) await registerSecrets(playbook, { env: io.env, cwd, redactor });
   // Inputs known from vars and env are checked before anything runs (exit 2 when invalid).
   await refuseInvalidKnownInputs(prepared, stages, io, input.resume?.completed);
   const stageDefs = stages.map((name) => findStage(playbook, name)!);
@@ -52,7 +65,6 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   const release = releaseIdentity(playbook, vars, io.env);
   const identity = { playbookDigest: await playbookDigest(playbook), version: release.version, environment };
   const clock = systemClock;
-  const redactor = new Redactor();
 
   const { total, mutating } = await mutatingSteps(playbook, stages, prepared.registry);
   if (!options.dryRun && mutating > 0) {
@@ -81,7 +93,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     env: io.env,
     clock,
     redactor,
-    identity,
+    // run.start names this process: a resume that finds the run ended says who finished it.
+    identity: options.dryRun ? identity : { ...identity, pid: process.pid, hostname: hostname() },
   };
   const locks: HeldLock[] = [];
   let journal: JournalSink | undefined;
@@ -107,14 +120,27 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     // Every environment the run changes is locked and checked against the freeze calendar, not
     // only the last one: `relctl run stage promote` changes staging too.
     const environments = [...new Set(stageDefs.map((stage) => stage.environment))];
+    // Nothing runs beside a step a killed relctl left running (resume, or a stale lock's holder).
+    await guardAgainstOrphans({
+      stateDir,
+      targets: mutating > 0 ? environments.map((changed) => lockTarget(playbook, changed)) : [],
+      resumeRunId: input.resume?.runId,
+      stopOrphans: options.stopOrphans === true,
+      retry: input.resume
+        ? `relctl resume ${runId} --stop-orphans`
+        : "run the same command with --stop-orphans",
+      command: commandLine(redactor),
+      io,
+    });
     if (mutating > 0) {
       for (const changed of environments) {
         const target = { playbook: playbook.name, environment: changed ?? "default" };
         const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
-        if (acquired.kind === "held") throw lockHeldError(acquired);
+        if (acquired.kind === "held") throw redactError(lockHeldError(acquired), redactor);
         locks.push(acquired.lock);
       }
     }
+    const completed = input.resume?.settle?.() ?? input.resume?.completed;
     const freezeOptions = {
       reason: options.reason,
       stateDir,
@@ -165,7 +191,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     }
     journal = openJournal(stateDir, runId, { redactor });
     const facts = runFacts();
-    const sink = fanOut([sinks.sink, journal, facts]);
+    const sink = fanOut([sinks.sink, journal, lockStepsSink(locks), facts]);
     const preamble = runPreamble({
       runId,
       journal,
@@ -180,6 +206,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         vars,
         ...identity,
         ...(input.resume ? { resumed: true } : {}),
+        pid: process.pid,
+        hostname: hostname(),
       },
     });
     const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
@@ -209,7 +237,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         sink,
         lastSeq: journal.lastSeq,
         announced: preamble.announced,
-        ...(input.resume ? { completed: input.resume.completed, resumed: true } : {}),
+        ...(input.resume ? { completed, resumed: true } : {}),
       });
     } catch (error) {
       preamble.refuse(error, options.json ? jsonLinesReporter(io.out) : undefined);
@@ -248,6 +276,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         }),
     });
   } finally {
+    // The lock goes only once nothing of a step runs any more (normally all are gone by now).
+    await stopRunningGroups();
     journal?.close();
     for (const lock of locks) lock.release();
     interrupt.dispose();
@@ -274,6 +304,10 @@ function isRecoveryStage(playbook: Playbook, stage: StageDef): boolean {
   return playbook.stages.some((other) => other.onFailure === stage.name);
 }
 
+function lockTarget(playbook: Playbook, environment: string | undefined): LockTarget {
+  return { playbook: playbook.name, environment: environment ?? "default" };
+}
+
 function lastEnvironment(stages: readonly StageDef[]): string | undefined {
   return stages
     .map((stage) => stage.environment)
@@ -282,12 +316,20 @@ function lastEnvironment(stages: readonly StageDef[]): string | undefined {
 }
 
 /** A resumed run's evidence goes next to the first attempt's, never over it. */
-function freshEvidenceDir(dir: string): string {
+export function freshEvidenceDir(dir: string): string {
   if (!existsSync(dir) || readdirSync(dir).length === 0) return dir;
   for (let attempt = 2; ; attempt++) {
     const candidate = `${dir}-${attempt}`;
     if (!existsSync(candidate) || readdirSync(candidate).length === 0) return candidate;
   }
+}
+
+/** A holder's record is shown redacted by this run too: it may come from an older relctl. */
+function redactError(error: RelctlError, redactor: Redactor): RelctlError {
+  return new RelctlError(error.code, error.exitCode, redactor.redact(error.message), {
+    ...(error.hint === undefined ? {} : { hint: redactor.redact(error.hint) }),
+    details: redactor.redactDeep(error.details),
+  });
 }
 
 function commandLine(redactor: Redactor): string[] {

@@ -6,7 +6,13 @@ import { parseReference } from "../oci/reference.js";
 import type { Playbook } from "../playbook/model.js";
 import type { EventSink, RunEvent } from "../run/events.js";
 import type { ReleaseFacts } from "../state/evidence-manifest.js";
-import { knownGood, recordRelease, type ReleaseRecord } from "../state/release-record.js";
+import {
+  knownGood,
+  recordRelease,
+  releaseHistory,
+  type ReleaseRecord,
+  type ReleaseRecordInput,
+} from "../state/release-record.js";
 import { recordPassedStages, type PassedStage } from "../state/train.js";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -132,7 +138,7 @@ export function recordOutcome(
         `not recorded as last known good of ${environment}: the run's directory is not a git repository`,
       );
     } else {
-      recordRelease(context.stateDir, {
+      recordReleaseOnce(context.stateDir, {
         environment,
         version: context.version,
         gitSha: release.gitSha,
@@ -149,7 +155,7 @@ export function recordOutcome(
   const helmVersion = facts.helmRollbackVersion(context.rollbackEnvironment);
   if (rollback && passed.rollback && target) {
     // What runs now is the release rolled back to; the version rolled back is known bad.
-    recordRelease(context.stateDir, {
+    recordReleaseOnce(context.stateDir, {
       kind: "rollback",
       environment: context.rollbackEnvironment,
       version: String(target.version),
@@ -169,7 +175,7 @@ export function recordOutcome(
   } else if (rollback && passed.rollback && helmVersion) {
     // No local record (a fresh CI runner, a lost .relctl/): Helm's own history chose what to
     // return to, and says which version that is.
-    recordRelease(context.stateDir, {
+    recordReleaseOnce(context.stateDir, {
       kind: "rollback",
       environment: context.rollbackEnvironment,
       version: helmVersion,
@@ -180,6 +186,18 @@ export function recordOutcome(
     });
   }
   return warnings;
+}
+
+/**
+ * Appends a release record unless this run already left one of its kind there: `relctl resume`
+ * of a run whose records were cut off writes them again, and must not add a second entry (the
+ * train record is a replace, so it is idempotent already).
+ */
+function recordReleaseOnce(stateDir: string, record: ReleaseRecordInput): void {
+  const kind = record.kind ?? "promote";
+  const history = releaseHistory(stateDir, record.environment);
+  if (history.some((entry) => entry.runId === record.runId && entry.kind === kind)) return;
+  recordRelease(stateDir, record);
 }
 
 /**

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { approvalRequirementSchema } from "../state/approvals.js";
 import { MAX_WAIT, MAX_WAIT_MS, parseDuration, waitProblem } from "../util/duration.js";
+import { VAR_TYPES } from "./var-types.js";
 
 export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
 export const STAGE_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -144,6 +145,12 @@ export const stageSchema = z
   .describe("one stage: its steps, a canary, or both");
 
 export const varDefinitionSchema = z.strictObject({
+  type: z
+    .enum(VAR_TYPES)
+    .optional()
+    .describe(
+      "string, boolean, number, integer, list or map; --var and env text is parsed to it (default: the type of a literal default; untyped without one)",
+    ),
   default: z.unknown().optional().describe("the value when neither --var nor --vars-file sets it"),
   required: z.boolean().optional().describe("must be set with --var or --vars-file"),
   description: z.string().optional().describe("what the var is for"),

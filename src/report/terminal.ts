@@ -2,7 +2,8 @@
 // took; a failure shows the command, its exit code and the last lines of its stderr.
 import type { ChalkInstance } from "chalk";
 import type { ActionPlan } from "../executors/contract.js";
-import type { EventSink, StepErrorInfo, StepStatus } from "../run/events.js";
+import { GATE_ACTIONS } from "../gates/gate-actions.js";
+import type { EventSink, RunEvent, StepErrorInfo, StepStatus } from "../run/events.js";
 import { formatDuration } from "../util/duration.js";
 import { errorLines, formatArgv } from "./format.js";
 import { handlerSink, type EventHandlers } from "./handlers.js";
@@ -35,8 +36,13 @@ export function terminalReporter(options: TerminalOptions): EventSink {
   };
   // In a dry-run each planned step shows what it would do under its status line.
   const plans = new Map<string, ActionPlan | null>();
+  // A dry-run measures its gates once: a gate step that ran is "succeeded" whatever it found.
+  const dryRunGates = new Set<string>();
   const handlers: EventHandlers = {
-    "step.plan": (event) => void plans.set(event.step, event.plan),
+    "step.plan": (event) => {
+      plans.set(event.step, event.plan);
+      if (GATE_ACTIONS.has(event.uses)) dryRunGates.add(`${event.stage}/${event.step}`);
+    },
     "run.start": (event) =>
       out(
         `${color.bold(event.name)} ${color.dim(`· ${event.stages.join(" → ")}${event.dryRun ? " · dry-run" : ""} · run ${event.runId}`)}\n`,
@@ -58,6 +64,9 @@ export function terminalReporter(options: TerminalOptions): EventSink {
       else if (options.verbose) err(color.dim(`    ${event.step}: ${event.message}\n`));
     },
     "step.end": (event) => {
+      if (event.status === "succeeded" && dryRunGates.has(`${event.stage}/${event.step}`)) {
+        if (event.outputs?.passed !== true) return out(wouldNotPass(event, color));
+      }
       const symbol = paint[event.status](SYMBOLS[event.status]);
       const name = event.name === event.step ? event.step : `${event.step} ${color.dim(event.name)}`;
       const tail = event.reason ? color.dim(` (${event.reason})`) : "";
@@ -79,6 +88,13 @@ export function terminalReporter(options: TerminalOptions): EventSink {
     },
   };
   return handlerSink(handlers);
+}
+
+/** A dry-run's gate that would not pass now: said on its line, not shown as a ✓. */
+function wouldNotPass(event: Extract<RunEvent, { type: "step.end" }>, color: ChalkInstance): string {
+  const name = event.name === event.step ? event.step : `${event.step} ${color.dim(event.name)}`;
+  const reason = typeof event.outputs?.reason === "string" ? event.outputs.reason : "would not pass now";
+  return `  ${color.red("✗")} ${name} ${color.dim(formatDuration(event.durationMs))}\n    ${color.red(reason)}\n`;
 }
 
 function describeError(error: StepErrorInfo, color: ChalkInstance): string {

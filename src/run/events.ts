@@ -42,6 +42,9 @@ export type RunEventBody =
       environment?: string;
       /** Set when this start resumes an interrupted run (the same run id, a later start). */
       resumed?: boolean;
+      /** The relctl process of this start (a real run): who wrote what follows, up to run.end. */
+      pid?: number;
+      hostname?: string;
     }
   | { type: "stage.start"; stage: string; role: "requested" | "on_failure"; steps: number }
   | {
@@ -72,6 +75,22 @@ export type RunEventBody =
       /** References whose values are known only when the run gets there. */
       runtimeValues: string[];
     }
+  | {
+      /**
+       * A step started a program, in a process group of its own. Written (and synced) when it
+       * starts, so that after relctl was killed, resume and a lock takeover can tell whether it
+       * still runs as an orphan. `relctl` is the relctl process that started it.
+       */
+      type: "step.process";
+      stage: string;
+      step: string;
+      program: string;
+      pid: number;
+      pgid: number;
+      startTime?: string;
+      hostname: string;
+      relctl: { pid: number; startTime?: string };
+    }
   | { type: "step.log"; stage: string; step: string; level: "info" | "warn" | "debug"; message: string }
   | { type: "step.record"; stage: string; step: string; kind: string; data: Record<string, unknown> }
   | { type: "run.warning"; message: string; stage?: string }
@@ -98,6 +117,15 @@ export type RunEventBody =
       continuedOnError?: boolean;
     }
   | { type: "stage.end"; stage: string; status: StageStatus; durationMs: number; failedStep?: string }
+  | {
+      /**
+       * Journal only, after run.end: the records that depend on the run (train record, last known
+       * good, evidence bundle) are written. A run.end without it means relctl stopped in between.
+       */
+      type: "run.records";
+      /** The evidence bundle's folder, relative to the run's folder. */
+      evidence?: string;
+    }
   | {
       type: "run.end";
       status: RunStatus;

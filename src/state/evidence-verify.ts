@@ -1,7 +1,9 @@
 // `relctl evidence verify <dir>`: recompute every checksum and name every difference — files
 // missing, added or changed since the bundle was written, a manifest that disagrees with the
 // journal beside it, and (through a hook) a signature that does not match checksums.txt.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+// Nothing is read through a symbolic link: a link's bytes live outside the bundle, where the
+// checksums cannot vouch for them, so every link is a problem of its own.
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { ExitCode, RelctlError } from "../errors.js";
 import { fsProblem } from "./fs-errors.js";
 import { join, relative, sep } from "node:path";
@@ -30,7 +32,9 @@ export interface EvidenceReport {
   changed: string[];
   /** checksums.txt lines that are not `<sha256>  <relative path>`. */
   malformed: string[];
-  /** Where manifest.json disagrees with journal.jsonl (or cannot be read). */
+  /** Symbolic links in the bundle (files or folders), which verify never follows. */
+  links: string[];
+  /** Where manifest.json disagrees with journal.jsonl or checksums.txt (or cannot be read). */
   manifest: string[];
   signature: { state: "verified" | "failed" | "unverified" | "absent"; message: string };
   /** Every problem in words, in the order above. */
@@ -49,11 +53,20 @@ export async function verifyEvidence(
     extra: [],
     changed: [],
     malformed: [],
+    links: [],
     manifest: [],
     signature: { state: "absent", message: "the bundle is not signed" },
     problems: [],
   };
-  const onDisk = new Set(listFiles(dir).filter((name) => name !== CHECKSUMS_FILE && !isSignatureFile(name)));
+  const entries = listFiles(dir);
+  report.links = entries.filter((entry) => entry.link).map((entry) => entry.name);
+  const throughLink = (name: string) =>
+    report.links.some((link) => name === link || name.startsWith(`${link}/`));
+  const onDisk = new Set(
+    entries
+      .filter((entry) => !entry.link && entry.name !== CHECKSUMS_FILE && !isSignatureFile(entry.name))
+      .map((entry) => entry.name),
+  );
 
   const listed = new Map<string, string>();
   const checksumsPath = join(dir, CHECKSUMS_FILE);
@@ -74,13 +87,14 @@ export async function verifyEvidence(
       });
   }
   for (const [name, expected] of [...listed].sort(([a], [b]) => compareBytes(a, b))) {
+    if (throughLink(name)) continue; // reported as a link
     if (!onDisk.has(name)) report.missing.push(name);
     else if (sha256(readFileSync(join(dir, ...name.split("/")))) !== expected) report.changed.push(name);
   }
   if (existsSync(checksumsPath))
     report.extra = [...onDisk].filter((name) => !listed.has(name)).sort(compareBytes);
 
-  report.manifest = manifestProblems(dir);
+  report.manifest = manifestProblems(dir, { listed, onDisk, throughLink });
   report.signature = await checkSignature(dir, options.verifySignature);
   if (options.requireSignature && report.signature.state !== "verified") {
     report.problems.push(`a verified signature is required: ${report.signature.message}`);
@@ -91,6 +105,10 @@ export async function verifyEvidence(
     ...report.extra.map((name) => `extra: ${name} (in the folder, not listed in ${CHECKSUMS_FILE})`),
     ...report.changed.map((name) => `changed: ${name} (its sha256 differs from ${CHECKSUMS_FILE})`),
     ...report.malformed.map((line) => `${CHECKSUMS_FILE} ${line} is not "<sha256>  <relative path>"`),
+    ...report.links.map(
+      (name) =>
+        `${name} is a symbolic link (to ${linkTarget(join(dir, ...name.split("/")))}): a bundle holds its own files, not links`,
+    ),
     ...report.manifest.map((problem) => `manifest: ${problem}`),
   );
   if (report.signature.state === "failed") report.problems.push(`signature: ${report.signature.message}`);
@@ -136,26 +154,68 @@ export function assertEvidenceBundle(dir: string): void {
   }
 }
 
-function manifestProblems(dir: string): string[] {
+interface BundleFiles {
+  listed: ReadonlyMap<string, string>;
+  onDisk: ReadonlySet<string>;
+  throughLink(name: string): boolean;
+}
+
+function manifestProblems(dir: string, bundle: BundleFiles): string[] {
   let manifest: Partial<EvidenceManifest>;
   try {
+    if (bundle.throughLink("manifest.json")) return [];
     manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Partial<EvidenceManifest>;
   } catch (error) {
     return [`manifest.json cannot be read: ${(error as Error).message}`];
   }
   const journalName = manifest.files?.journal ?? "journal.jsonl";
   if (!isSafeRelative(journalName)) return [`files.journal (${journalName}) points outside the bundle`];
-  let facts;
+  const problems = coverageProblems(manifest, journalName, bundle);
+  if (bundle.throughLink(journalName) || !bundle.onDisk.has(journalName)) return problems;
+  let read;
   try {
-    facts = journalFacts(parseJournalText(readFileSync(join(dir, journalName), "utf8"), journalName).events);
+    read = parseJournalText(readFileSync(join(dir, journalName), "utf8"), journalName);
   } catch (error) {
-    return [`${journalName} cannot be read: ${(error as Error).message}`];
+    return [...problems, `${journalName} cannot be read: ${(error as Error).message}`];
   }
-  const problems = JOURNAL_FACT_KEYS.flatMap((key) => differences(manifest[key], facts[key], key));
+  // relctl copies whole events into a bundle; a fragment at the end was added afterwards.
+  if (read.torn) {
+    problems.push(
+      `${journalName} ends in a torn line (line ${read.torn.line}: ${read.torn.preview}): relctl writes whole lines only`,
+    );
+  }
+  const facts = journalFacts(read.events);
+  problems.push(...JOURNAL_FACT_KEYS.flatMap((key) => differences(manifest[key], facts[key], key)));
   if (facts.run.playbookDigest && manifest.playbookDigest !== facts.run.playbookDigest) {
     problems.push(
       `playbookDigest is ${manifest.playbookDigest} in the manifest, but the journal says ${facts.run.playbookDigest}`,
     );
+  }
+  return problems;
+}
+
+/**
+ * The files the manifest names against checksums.txt and the folder: deleting an artifact and
+ * its checksum line together leaves checksums.txt consistent with the folder, but not with the
+ * manifest, which still lists it. (A file in only one of checksums.txt and the folder is
+ * already reported as missing or extra.)
+ */
+function coverageProblems(
+  manifest: Partial<EvidenceManifest>,
+  journalName: string,
+  bundle: BundleFiles,
+): string[] {
+  const named: [string, string][] = [
+    ["files.journal", journalName],
+    ...(manifest.files?.artifacts ?? []).map((name): [string, string] => ["files.artifacts", name]),
+  ];
+  const problems = named
+    .filter(([, name]) => !bundle.listed.has(name) && !bundle.onDisk.has(name) && !bundle.throughLink(name))
+    .map(([field, name]) => `${field} lists ${name}, but it is not in ${CHECKSUMS_FILE} nor in the folder`);
+  const artifacts = new Set(manifest.files?.artifacts ?? []);
+  for (const name of bundle.listed.keys()) {
+    if (name.startsWith("artifacts/") && !artifacts.has(name))
+      problems.push(`${name} is in ${CHECKSUMS_FILE}, but files.artifacts does not list it`);
   }
   return problems;
 }
@@ -176,11 +236,25 @@ async function checkSignature(
   }
 }
 
-/** Bundle-relative paths with forward slashes. */
-function listFiles(dir: string): string[] {
+/**
+ * Bundle-relative paths with forward slashes: regular files, and symbolic links (to a file or a
+ * folder; a recursive listing does not descend into a linked folder).
+ */
+function listFiles(dir: string): { name: string; link: boolean }[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() || entry.isSymbolicLink())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
+    .map((entry) => ({
+      name: relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"),
+      link: entry.isSymbolicLink(),
+    }));
+}
+
+function linkTarget(path: string): string {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : path;
+  } catch {
+    return "?";
+  }
 }
 
 function isSignatureFile(name: string): boolean {

@@ -33,6 +33,11 @@ export function formatStatus(summary: RunSummary): string {
   if (note) lines.push(`  ${note.replace("<run>", summary.runId)}`);
   if (summary.message) lines.push(`  ${summary.message}`);
   for (const warning of summary.warnings) lines.push(`  warning: ${warning.replace(/\n/g, "\n    ")}`);
+  if (summary.records === "missing") {
+    lines.push(
+      `  records: NOT written: the run ended, but relctl was stopped (or failed) before its train record, last known good and evidence bundle were all written; relctl resume ${summary.runId} writes them`,
+    );
+  }
   const timing = [
     summary.startedAt ? `started ${summary.startedAt}` : undefined,
     summary.endedAt ? `ended ${summary.endedAt}` : undefined,

@@ -158,25 +158,30 @@ export function readLocks(stateDir: string, options: LockOptions = {}): LockStat
 }
 
 /**
- * Removes a lock whoever holds it, recording who and why first: the record must exist even if
- * the removal is the last thing that happens. Returns the removed holder (undefined if free).
+ * Removes a lock, recording who and why first: the record must exist even if the removal is the
+ * last thing that happens. Returns the removed holder (undefined if free). A holder that is alive
+ * on this host is still running its steps: removing its lock would let a second run overlap it,
+ * so that is refused unless `evenIfAlive` says a person means it.
  */
 export function forceUnlock(
   stateDir: string,
   target: LockTarget,
-  by: { by: string; reason: string },
+  by: { by: string; reason: string; evenIfAlive?: boolean },
   options: LockOptions = {},
 ): { removed: LockInfo | undefined; wasLocked: boolean } {
   const file = lockFile(stateDir, target);
   const now = options.now ?? (() => new Date());
   const state = inspectFile(file, options);
   if (!state) return { removed: undefined, wasLocked: false };
+  const alive = liveHolderHere(state, options);
+  if (alive && by.evenIfAlive !== true) throw holderAliveError(target, alive);
   audit(stateDir, now, {
     action: "force-unlock",
     target,
     previous: state.info,
     by: by.by,
     reason: by.reason,
+    ...(alive ? { holderAlive: true, evenIfAlive: true } : {}),
   });
   try {
     unlinkSync(file);
@@ -198,6 +203,27 @@ export function lockHeldError(held: LockHeld): RelctlError {
         : "wait for that run to finish, or if it is gone for good: `relctl unlock --force --reason …`",
     details: { target: held.target, holder: held.holder, file: held.file },
   });
+}
+
+/** The holder, when it is a process alive on this host (a lock from elsewhere cannot be checked). */
+function liveHolderHere(state: LockState, options: LockOptions): LockInfo | undefined {
+  const info = state.info;
+  if (!info || state.damaged === true || info.hostname !== (options.hostname ?? osHostname()))
+    return undefined;
+  return (options.isAlive ?? processIsAlive)(info.pid) ? info : undefined;
+}
+
+function holderAliveError(target: LockTarget, holder: LockInfo): RelctlError {
+  const environment = target.environment === "default" ? "" : ` --environment ${target.environment}`;
+  return new RelctlError(
+    "E_LOCK_HOLDER_ALIVE",
+    ExitCode.blocked,
+    `${target.playbook} on ${target.environment} is locked by run ${holder.runId}, whose relctl is still running: pid ${holder.pid} on ${holder.hostname}, since ${holder.startedAt}: ${holder.command.join(" ")}`,
+    {
+      hint: `removing its lock would let another run overlap it: stop that relctl (kill ${holder.pid}) or wait for it; if you must, relctl unlock --force --even-if-alive --reason "…"${environment}`,
+      details: { target, holder },
+    },
+  );
 }
 
 function heldLock(stateDir: string, file: string, info: LockInfo, now: () => Date): HeldLock {

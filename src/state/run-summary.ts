@@ -64,6 +64,12 @@ export interface RunSummary {
   stageSummaries: StageSummary[];
   /** run.warning messages, in order: also those recorded after the run ended (unsigned evidence). */
   warnings: string[];
+  /**
+   * Of a run that ended after its steps ran: `written` when the journal says its records (train
+   * record, last known good, evidence bundle) are, `missing` when relctl stopped before (then
+   * `relctl resume` writes them). Absent for a run still going, or refused before any step.
+   */
+  records?: "written" | "missing";
   lastEvent?: RunEvent;
   eventCount: number;
 }
@@ -92,6 +98,10 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
   // `open`: the step started and has not ended since (a later end is its real result).
   const steps = new Map<string, StepSummary & { open: boolean }>();
   const live: LiveStatus = options.live ? "running" : "unfinished";
+  // Since the latest start: did stages run (so records follow its run.end), and are they written.
+  let ranStages = false;
+  let ended = false;
+  let recorded = false;
 
   for (const event of events) {
     switch (event.type) {
@@ -110,6 +120,7 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
         }
         // A resumed run has not ended yet, whatever an earlier start said.
         summary.outcome = options.live ? "running" : "crashed";
+        ranStages = ended = recorded = false;
         for (const key of [
           "exitCode",
           "endedAt",
@@ -122,6 +133,7 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
         break;
       }
       case "stage.start": {
+        ranStages = true;
         const stage = stageFor(event.stage);
         Object.assign(stage, { role: event.role, status: live, startedAt: stage.startedAt ?? event.at });
         break;
@@ -162,7 +174,11 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
       case "run.warning":
         summary.warnings.push(event.message);
         break;
+      case "run.records":
+        recorded = true;
+        break;
       case "run.end":
+        ended = true;
         Object.assign(summary, {
           outcome: event.status,
           exitCode: event.exitCode,
@@ -176,6 +192,7 @@ export function runSummary(events: readonly RunEvent[], options: SummaryOptions 
     }
   }
   summary.stageSummaries = [...stages.values()];
+  if (ended && ranStages && !summary.dryRun) summary.records = recorded ? "written" : "missing";
   for (const { open: _open, ...step } of steps.values()) {
     const stage = stages.get(step.stage);
     if (stage) stage.steps.push(step);

@@ -1,5 +1,13 @@
 import { createHmac } from "node:crypto";
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -288,6 +296,87 @@ describe("evidence bundles", () => {
     ).rejects.toThrow(/is binary and contains a secret/);
     await expect(writeEvidence(redactor, { dir: root, relctlVersion: "0.1.0", journalFile })).rejects.toThrow(
       /is not empty/,
+    );
+  });
+});
+
+/** Rewrites checksums.txt for exactly these files, as someone covering their tracks would. */
+function recomputeChecksums(dir: string, names: string[]): void {
+  writeFileSync(
+    join(dir, "checksums.txt"),
+    checksumsText(new Map(names.map((name) => [name, readFileSync(join(dir, name))]))),
+  );
+}
+
+describe("evidence verify catches a bundle that was cut or pointed elsewhere", () => {
+  it("fails when an artifact and its checksums.txt line are both deleted: the manifest still lists it", async () => {
+    const { dir } = await writeBundle();
+    rmSync(join(dir, "artifacts/release-notes.md"));
+    recomputeChecksums(dir, ["journal.jsonl", "manifest.json"]);
+
+    const report = await verifyEvidence(dir);
+
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      "manifest: files.artifacts lists artifacts/release-notes.md, but it is not in checksums.txt nor in the folder",
+    ]);
+  });
+
+  it("fails when the journal's own checksum line is deleted with the journal", async () => {
+    const { dir } = await writeBundle();
+    rmSync(join(dir, "journal.jsonl"));
+    recomputeChecksums(dir, ["artifacts/release-notes.md", "manifest.json"]);
+
+    const report = await verifyEvidence(dir);
+
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContain(
+      "manifest: files.journal lists journal.jsonl, but it is not in checksums.txt nor in the folder",
+    );
+  });
+
+  it("fails when a torn last line is appended to journal.jsonl and its checksum updated", async () => {
+    const { dir } = await writeBundle();
+    const whole = readFileSync(join(dir, "journal.jsonl"), "utf8").split("\n").length - 1;
+    appendFileSync(join(dir, "journal.jsonl"), '{"v":1,"seq":99,"type":"run.end","status":"succ');
+    recomputeChecksums(dir, ["artifacts/release-notes.md", "journal.jsonl", "manifest.json"]);
+
+    const report = await verifyEvidence(dir);
+
+    expect(report.ok).toBe(false);
+    expect(report.changed).toEqual([]);
+    expect(report.problems).toEqual([
+      `manifest: journal.jsonl ends in a torn line (line ${whole + 1}: {"v":1,"seq":99,"type":"run.end","status":"succ): relctl writes whole lines only`,
+    ]);
+  });
+
+  it("fails when journal.jsonl is a symlink to a file outside the bundle, even with matching bytes", async () => {
+    const { dir } = await writeBundle();
+    const outside = join(mkdtempSync(join(tmpdir(), "relctl-outside-")), "journal.jsonl");
+    writeFileSync(outside, readFileSync(join(dir, "journal.jsonl")));
+    rmSync(join(dir, "journal.jsonl"));
+    symlinkSync(outside, join(dir, "journal.jsonl"));
+
+    const report = await verifyEvidence(dir);
+
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      `journal.jsonl is a symbolic link (to ${outside}): a bundle holds its own files, not links`,
+    ]);
+  });
+
+  it("fails when an artifact, or the folder holding it, is a symlink", async () => {
+    const { dir } = await writeBundle();
+    const elsewhere = mkdtempSync(join(tmpdir(), "relctl-outside-"));
+    writeFileSync(join(elsewhere, "release-notes.md"), readFileSync(join(dir, "artifacts/release-notes.md")));
+    rmSync(join(dir, "artifacts"), { recursive: true });
+    symlinkSync(elsewhere, join(dir, "artifacts"));
+
+    const report = await verifyEvidence(dir);
+
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContain(
+      `artifacts is a symbolic link (to ${elsewhere}): a bundle holds its own files, not links`,
     );
   });
 });

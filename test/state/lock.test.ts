@@ -176,7 +176,7 @@ describe("run locks", () => {
     const dir = stateDir();
     const first = acquireLock(dir, target, { runId: "run-1", command: [] });
     if (first.kind !== "acquired") throw new Error("expected the lock");
-    forceUnlock(dir, target, { by: "ops", reason: "stuck" });
+    forceUnlock(dir, target, { by: "ops", reason: "stuck", evenIfAlive: true });
     const second = acquireLock(dir, target, { runId: "run-2", command: [] });
     expect(second.kind).toBe("acquired");
 
@@ -235,7 +235,18 @@ describe("run locks", () => {
     const dir = stateDir();
     acquireLock(dir, target, { runId: "run-1", command: [] });
 
-    const result = forceUnlock(dir, target, { by: "Ana <ana@example.com>", reason: "runner VM was deleted" });
+    // The holder (this test's own process) is alive here: refused, nothing recorded or removed.
+    expect(() => forceUnlock(dir, target, { by: "Ana <ana@example.com>", reason: "stuck" })).toThrow(
+      `api-release on production is locked by run run-1, whose relctl is still running: pid ${process.pid} on ${hostname()}`,
+    );
+    expect(existsSync(lockFile(dir, target))).toBe(true);
+    expect(audit(dir).map((entry) => entry.action)).toEqual(["acquire"]);
+
+    const result = forceUnlock(dir, target, {
+      by: "Ana <ana@example.com>",
+      reason: "runner VM was deleted",
+      evenIfAlive: true,
+    });
 
     expect(result.removed?.runId).toBe("run-1");
     expect(existsSync(lockFile(dir, target))).toBe(false);
@@ -244,6 +255,8 @@ describe("run locks", () => {
       by: "Ana <ana@example.com>",
       reason: "runner VM was deleted",
       previous: { runId: "run-1" },
+      holderAlive: true,
+      evenIfAlive: true,
     });
     expect(forceUnlock(dir, target, { by: "Ana", reason: "again" })).toEqual({
       removed: undefined,

@@ -183,3 +183,51 @@ describe("run history", () => {
     expect(formatHistory([])).toBe("no runs recorded in this state directory\n");
   });
 });
+
+describe("whether a run's records are written", () => {
+  const runWithStages = (runId: string) => sampleRun(runId);
+
+  it("flags a run whose journal ends in run.end without run.records (relctl stopped in between)", () => {
+    const summary = runSummary(runWithStages("r1"));
+    expect(summary.records).toBe("missing");
+    expect(formatStatus(summary)).toContain(
+      "records: NOT written: the run ended, but relctl was stopped (or failed) before its train record, last known good and evidence bundle were all written; relctl resume r1 writes them",
+    );
+  });
+
+  it("does not flag a run whose records are marked, nor one refused before any stage, nor one still going", () => {
+    const events = runWithStages("r2");
+    const last = events.at(-1)!;
+    const marked = [
+      ...events,
+      { ...last, seq: last.seq + 1, type: "run.records", evidence: "evidence" } as RunEvent,
+    ];
+    expect(runSummary(marked).records).toBe("written");
+    expect(formatStatus(runSummary(marked))).not.toContain("records:");
+
+    const e = eventFactory("r3");
+    const refused = [
+      e(runStart(["promote"])),
+      e({ type: "run.end", status: "blocked", exitCode: 4, durationMs: 0, message: "approvals missing" }),
+    ];
+    expect(runSummary(refused).records).toBeUndefined();
+    expect(runSummary(events.slice(0, -1)).records).toBeUndefined();
+  });
+
+  it("asks again of a resumed start: a mark of an earlier start does not cover a later run.end", () => {
+    const events = runWithStages("r4");
+    const last = events.at(-1)!;
+    const e = eventFactory("r4", Date.parse(last.at) + 1000);
+    const resumed = [
+      ...events,
+      { ...last, seq: last.seq + 1, type: "run.records", evidence: "evidence" } as RunEvent,
+      ...[
+        e({ ...runStart(["build", "canary"]), resumed: true } as never),
+        e({ type: "stage.start", stage: "build", role: "requested", steps: 1 }),
+        e({ type: "stage.end", stage: "build", status: "succeeded", durationMs: 1 }),
+        e({ type: "run.end", status: "succeeded", exitCode: 0, durationMs: 1 }),
+      ].map((event, index) => ({ ...event, seq: last.seq + 2 + index })),
+    ];
+    expect(runSummary(resumed).records).toBe("missing");
+  });
+});

@@ -1,14 +1,18 @@
 // `relctl resume <run>`: continue a run that was interrupted, killed or refused for approvals,
 // with the same id, stages and vars. Steps the journal shows as completed are not run again;
-// gates are measured again; the playbook must be the one the run started with.
+// gates are measured again; the playbook must be the one the run started with. A run that ended
+// but whose records were cut off (relctl killed right after run.end) gets its records written,
+// and nothing runs.
 import { GATE_ACTIONS } from "../../gates/gate-actions.js";
 import { playbookDigest } from "../../playbook/digest.js";
 import { assertResumable, completedOutputs, resumePoint } from "../../state/resume.js";
+import { finishRecords, recordsMissing } from "../finish-records.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
 import { checkRunPreconditions } from "../run-checks.js";
 import type { RunCommandOptions } from "../run-options.js";
+import { refuseLiveRun, settleResume } from "../resume-guard.js";
 import { runPipeline } from "../run-pipeline.js";
 import { runEvents, stateDirOf } from "../state-context.js";
 
@@ -17,9 +21,15 @@ export async function resumeCommand(
   options: GlobalOptions & RunCommandOptions,
   io: Io,
 ): Promise<number> {
-  const { events } = runEvents(stateDirOf(options), runId);
-  const prepared = await preparePlaybook(options, io);
-  const point = resumePoint(events, { isGate: (uses) => GATE_ACTIONS.has(uses) });
+  const stateDir = stateDirOf(options);
+  const { events } = runEvents(stateDir, runId);
+  refuseLiveRun(stateDir, runId);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
+  const isGate = (uses: string) => GATE_ACTIONS.has(uses);
+  const point = resumePoint(events, { isGate });
+  if (!point.resumable && recordsMissing(events)) {
+    return finishRecords({ runId, events, stateDir, prepared, options, io });
+  }
   assertResumable(point, { playbookDigest: await playbookDigest(prepared.playbook) });
   const checked = checkRunPreconditions({ ...prepared, vars: point.vars }, options, io.env, runId);
   if (!options.json) {
@@ -38,6 +48,11 @@ export async function resumeCommand(
     stages: point.stages,
     options: checked,
     io,
-    resume: { runId, completed: completedOutputs(point) },
+    resume: {
+      runId,
+      completed: completedOutputs(point),
+      // What this prompt and message said may be stale by the time the lock is ours.
+      settle: () => settleResume(stateDir, point, { isGate, say: options.json ? undefined : io.err }),
+    },
   });
 }

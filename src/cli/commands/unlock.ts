@@ -1,5 +1,6 @@
-// `relctl unlock --force --reason "…" [--environment env]`: remove a target's lock whoever holds
-// it. Who and why are recorded in the lock audit before the lock goes.
+// `relctl unlock --force --reason "…" [--environment env] [--even-if-alive]`: remove a target's
+// lock. Who and why are recorded in the lock audit before the lock goes. A holder still alive on
+// this host is refused unless --even-if-alive says so too.
 import { ExitCode, RelctlError, usageError } from "../../errors.js";
 import { approverIdentity } from "../../state/approvals.js";
 import { forceUnlock } from "../../state/lock.js";
@@ -9,7 +10,7 @@ import { preparePlaybook } from "../prepare.js";
 import { stateDirOf, writingState } from "../state-context.js";
 
 export async function unlockCommand(
-  unlock: { force?: boolean; reason?: string; environment?: string },
+  unlock: { force?: boolean; reason?: string; environment?: string; evenIfAlive?: boolean },
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
@@ -24,7 +25,7 @@ export async function unlockCommand(
   const stateDir = stateDirOf(options);
   const by = approverIdentity({ env: io.env }, cwd);
   const result = await writingState(stateDir, () =>
-    forceUnlock(stateDir, target, { by, reason: unlock.reason! }),
+    forceUnlock(stateDir, target, { by, reason: unlock.reason!, evenIfAlive: unlock.evenIfAlive === true }),
   );
   if (!result.wasLocked) {
     throw new RelctlError(

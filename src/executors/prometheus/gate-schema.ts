@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { GateConfig, MetricRule } from "../../gates/rules.js";
 import { ERROR_POLICIES, NO_DATA_POLICIES } from "../../gates/verdict.js";
+import { WARNING_POLICIES } from "../../gates/warnings.js";
 import { checkConnection, connectionFields } from "./connection.js";
 import {
   durationField,
@@ -137,6 +138,12 @@ export const gateInput = z
     failure_limit: limit(0, "failed evaluations tolerated"),
     inconclusive_limit: limit(0, "inconclusive evaluations tolerated"),
     consecutive_error_limit: limit(4, "errored evaluations in a row tolerated"),
+    on_warning: z
+      .enum(WARNING_POLICIES)
+      .default("inconclusive")
+      .describe(
+        "what a passing value means when Prometheus' answer carries warnings (partial data): inconclusive, fail, retry, or ignore (judge the value alone)",
+      ),
     lookback: durationField
       .optional()
       .describe("judge the past window at once instead of waiting (no hold, no timeout)"),
@@ -185,10 +192,12 @@ function checkGate(input: GateInput, ctx: z.RefinementCtx): void {
         issue([key], `does not apply with lookback, which decides at once from the past window`);
     }
     if (ms(input.lookback) === 0) issue(["lookback"], "must be longer than 0s");
-    if (interval > 0 && ms(input.lookback) / interval > 11_000) {
+    // The range also covers a warm-up of the longest abort `for:` before the window.
+    const warmup = Math.max(0, ...input.abort.map((rule) => ms(rule.for)));
+    if (interval > 0 && (ms(input.lookback) + warmup) / interval > 11_000) {
       issue(
         ["interval"],
-        "lookback / interval exceeds the 11,000 points Prometheus returns per series; use a longer interval",
+        "(lookback + the longest abort for:) / interval exceeds the 11,000 points Prometheus returns per series; use a longer interval",
       );
     }
   }
@@ -283,6 +292,7 @@ export function toGateConfig(input: GateInput): GateConfig {
       consecutiveErrorLimit: input.consecutive_error_limit,
     },
     timing: toTiming(input),
+    onWarning: input.on_warning,
     ...(input.lookback !== undefined ? { lookbackMs: ms(input.lookback) } : {}),
   };
 }

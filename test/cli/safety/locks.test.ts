@@ -26,6 +26,8 @@ interface AuditEntry {
   previous?: { runId: string; pid: number };
   by?: string;
   reason?: string;
+  holderAlive?: boolean;
+  evenIfAlive?: boolean;
 }
 
 const audit = (p: Project) => readJsonLines<AuditEntry>(join(p.state, "locks", "audit.jsonl"));
@@ -105,7 +107,7 @@ describe.concurrent("locks", () => {
     expect((await p.run(["status", lostRun!])).stdout).toMatch(/^status: crashed$/m);
   });
 
-  it("unlock --force --reason removes a live holder's lock and records who and why first", async () => {
+  it("unlock --force refuses a holder alive on this host, naming it; --even-if-alive removes it and records who and why first", async () => {
     const p = project(PLAYBOOK);
     const ana = person("Ana Lima", "ana@example.com");
     const holder = p.start(["promote", "--yes"]);
@@ -119,8 +121,21 @@ describe.concurrent("locks", () => {
     expect(noReason.exitCode).toBe(2);
     expect(noReason.stderr).toContain('--force needs --reason "…"');
 
-    const unlocked = await p.run(
+    const refused = await p.run(
       ["unlock", "--force", "--reason", "runner lost", "--environment", "production"],
+      ana,
+    );
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain(
+      `api-release on production is locked by run ${holderRun}, whose relctl is still running: pid ${holder.pid} on ${hostname()}, since `,
+    );
+    expect(refused.stderr).toContain(": relctl promote --yes");
+    expect(refused.stderr).toContain("relctl unlock --force --even-if-alive");
+    expect(audit(p).map((entry) => entry.action)).toEqual(["acquire"]);
+    expect(p.lines("steps.log")).toEqual([]);
+
+    const unlocked = await p.run(
+      ["unlock", "--force", "--even-if-alive", "--reason", "runner lost", "--environment", "production"],
       ana,
     );
 
@@ -133,6 +148,8 @@ describe.concurrent("locks", () => {
       by: "Ana Lima <ana@example.com>",
       reason: "runner lost",
       previous: { runId: holderRun, pid: holder.pid },
+      holderAlive: true,
+      evenIfAlive: true,
     });
 
     // The target is free: a new run takes it, and the old holder ending does not remove it.
