@@ -202,7 +202,7 @@ export const webhook = defineAction({
   input: z
     .object({
       ...messageFields,
-      method: z.enum(["POST", "PUT"]).default("POST"),
+      method: z.enum(["POST", "PUT"]).default("POST").describe("the HTTP method (default POST)"),
       authorization_secret: z
         .string()
         .min(1)

@@ -25,8 +25,8 @@ const deploymentInput = z.object({
   ...connectionFields,
   ref: z.string().min(1).describe("the tag, branch or commit SHA being deployed"),
   environment: z.string().min(1).describe("the environment name (production, staging, …)"),
-  task: z.string().min(1).default("deploy"),
-  description: z.string().max(140).optional(),
+  task: z.string().min(1).default("deploy").describe("the deployment's task (default deploy)"),
+  description: z.string().max(140).optional().describe("a short description, at most 140 characters"),
   payload: z
     .record(z.string(), z.unknown())
     .optional()
@@ -41,8 +41,14 @@ const deploymentInput = z.object({
     .array(z.string().min(1))
     .optional()
     .describe("status checks that must pass first (default: all of them; [] skips the check)"),
-  production_environment: z.boolean().optional(),
-  transient_environment: z.boolean().optional(),
+  production_environment: z
+    .boolean()
+    .optional()
+    .describe("whether the environment is a production one (GitHub's default: true for production)"),
+  transient_environment: z
+    .boolean()
+    .optional()
+    .describe("whether the environment goes away when the deployment is done (a review app)"),
 });
 
 export function deploymentAction(tuning: GitHubTuning) {
@@ -170,9 +176,9 @@ const statusInput = z.object({
   deployment_id: z
     .union([z.number().int().positive(), z.string().regex(/^\d+$/, "must be a deployment id")])
     .describe("the id from github.deployment (${{ steps.<id>.outputs.id }})"),
-  state: z.enum(STATES),
+  state: z.enum(STATES).describe("the deployment's new state"),
   environment: z.string().min(1).optional().describe("change the deployment's environment"),
-  description: z.string().max(140).optional(),
+  description: z.string().max(140).optional().describe("a short description, at most 140 characters"),
   log_url: z.url().optional().describe("where the deployment's log is (the CI run)"),
   environment_url: z.url().optional().describe("where the deployed service answers"),
   auto_inactive: z

@@ -39,7 +39,10 @@ export const DEFAULT_INCIDENT_TEMPLATE = `## ⏪ Automatic rollback
 
 const timelineEntry = z.union([
   z.string().min(1),
-  z.object({ at: z.string().min(1), event: z.string().min(1) }),
+  z.object({
+    at: z.string().min(1).describe("when, as written (10:15, an ISO time)"),
+    event: z.string().min(1).describe("what happened"),
+  }),
 ]);
 
 const input = z.object({
@@ -54,10 +57,13 @@ const input = z.object({
     ),
   version: z.string().min(1).optional().describe("the version rolled back"),
   previous_version: z.string().min(1).optional().describe("the version now serving"),
-  environment: z.string().min(1).optional(),
+  environment: z.string().min(1).optional().describe("the environment rolled back, like production"),
   run_url: z.string().min(1).optional().describe("the CI run or dashboard that shows the failure"),
   details: z.string().min(1).optional().describe("more Markdown, shown under the timeline"),
-  labels: z.array(z.string().min(1)).default(["incident", "release", "auto-rollback"]),
+  labels: z
+    .array(z.string().min(1))
+    .default(["incident", "release", "auto-rollback"])
+    .describe("the issue's labels (default incident, release, auto-rollback)"),
   assignees: z
     .array(z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "must be a GitHub login"))
     .default([])

@@ -44,8 +44,8 @@ const input = z
       .min(1)
       .optional()
       .describe("take only this version's section of notes_file (a Keep a Changelog file)"),
-    draft: z.boolean().default(false),
-    prerelease: z.boolean().default(false),
+    draft: z.boolean().default(false).describe("keep the release a draft, unpublished (default false)"),
+    prerelease: z.boolean().default(false).describe("mark the release as a pre-release (default false)"),
     make_latest: z
       .enum(["true", "false", "legacy"])
       .optional()
