@@ -7,6 +7,7 @@ import { closestMatch } from "../../util/suggest.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { Playbook, StepDef } from "../model.js";
 import { issuesToDiagnostics } from "../schema-issues.js";
+import { knownInputKeys, unknownInputKeys } from "./unknown-inputs.js";
 import type { SourceFile } from "../source.js";
 import type { Locator } from "./locator.js";
 
@@ -90,6 +91,17 @@ function checkInputs(
       message: `${step.uses} does not take declared outputs; its outputs are ${Object.keys(action.outputs).join(", ") || "none"}`,
       location: where.at(step.origin, "outputs"),
       hint: "remove outputs:",
+      stepId: step.id,
+    });
+  }
+  for (const key of unknownInputKeys(action, step.with)) {
+    const known = [...(knownInputKeys(action) ?? [])];
+    const suggestion = closestMatch(key, known);
+    diagnostics.push({
+      code: "unknown-input",
+      message: `${step.uses} has no input "${key}"`,
+      location: where.key(step.origin, "with", key),
+      hint: suggestion ? `did you mean ${suggestion}?` : `inputs: ${known.join(", ")}`,
       stepId: step.id,
     });
   }

@@ -163,7 +163,7 @@ describe("durations relctl waits on", () => {
       name: "a prometheus.gate whose interval and query timeout are over 24 days",
       text: using(
         "prometheus.gate",
-        "{ prometheus: 'http://localhost:9090', interval: 25d, query_timeout: 25d, metrics: [{ name: up, query: up, min: 1 }] }",
+        "{ url: 'http://localhost:9090', interval: 25d, query_timeout: 25d, metrics: [{ name: up, query: up, min: 1 }] }",
       ),
       expected: [
         {
@@ -206,7 +206,7 @@ describe("durations relctl waits on", () => {
       "        with: { duration: 24d }",
       "      - id: past",
       "        uses: prometheus.gate",
-      "        with: { prometheus: 'http://localhost:9090', interval: 5m, lookback: 30d, metrics: [{ name: up, query: up, min: 1 }] }",
+      "        with: { url: 'http://localhost:9090', interval: 5m, lookback: 30d, metrics: [{ name: up, query: up, min: 1 }] }",
     );
     expect(await diagnose(text)).toEqual([]);
   });

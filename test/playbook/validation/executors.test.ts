@@ -47,6 +47,30 @@ describe("executor rules", () => {
       ],
     },
     {
+      name: "a misspelled input the action would otherwise drop, with a suggestion",
+      text: doc(
+        "stages:",
+        "  promote:",
+        "    steps:",
+        "      - id: up",
+        "        uses: helm.upgrade",
+        "        with:",
+        "          release: api",
+        "          chart: ./charts/api",
+        "          namepsace: prod",
+      ),
+      expected: [
+        {
+          code: "unknown-input",
+          at: "relctl.yaml:11:11",
+          path: "stages.promote.steps[0].with.namepsace",
+          message: 'helm.upgrade has no input "namepsace"',
+          hint: "did you mean namespace?",
+          stepId: "up",
+        },
+      ],
+    },
+    {
       name: "exec.run without argv",
       text: doc(
         "stages:",
