@@ -75,6 +75,12 @@ describe("relctl completion bash", () => {
     expect(await complete("relctl plan --", dir)).toContain("--output");
     expect(await complete("relctl plan --", dir)).not.toContain("--even-if-alive");
     expect(await complete("relctl completion ", dir)).toEqual(["bash", "zsh", "fish"]);
+    // An option's value: files for a file or key, folders for a folder.
+    mkdirSync(join(dir, "relctl-state"));
+    expect(await complete("relctl evidence verify --key rel", dir)).toEqual(
+      expect.arrayContaining(["relctl.yaml"]),
+    );
+    expect(await complete("relctl --state-dir rel", dir)).toEqual(["relctl-state"]);
   });
 
   it("completes stage names from the playbook, also one given with -C and -p", async () => {

@@ -100,7 +100,7 @@ ${Object.entries(FIXED)
   return 0
 }
 
-complete -o default -F _relctl_complete relctl
+complete -F _relctl_complete relctl
 `;
 }
 

@@ -32,7 +32,7 @@ const ARGUMENT_KINDS: Record<string, ValueKind> = {
 
 function valueKind(flags: string): ValueKind {
   if (/<(dir|directory)>/.test(flags)) return "dirs";
-  if (/<file>/.test(flags)) return "files";
+  if (/<(file|key|file.prom)>/.test(flags)) return "files";
   return "none";
 }
 
