@@ -3,10 +3,12 @@
 // the test decides when it ends; every wait below is a poll on the screen with a hang guard.
 import { execa } from "execa";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { relctlBin, startRelctl, tempProject } from "../helpers/cli.js";
+import { startServer } from "../helpers/servers.js";
 
 const HANG_GUARD_MS = 30_000;
 
@@ -143,6 +145,54 @@ stages:
     expect(screen).toContain("stage canary");
     await tmux.keys("C-c");
     await tmux.until((text) => /EXIT=\d+/.test(text), "relctl exit");
+  });
+
+  it("shows a gate's latest values and hold progress on its line, from a real Prometheus", async () => {
+    // An empty TSDB is enough: the gate's query is a constant expression Prometheus evaluates.
+    const data = mkdtempSync(join(tmpdir(), "relctl-prometheus-"));
+    writeFileSync(join(data, "prometheus.yml"), "global:\n  evaluation_interval: 1m\n");
+    const prometheus = await startServer({
+      binary: "prometheus",
+      debianPackage: "prometheus",
+      readyPath: "/-/ready",
+      args: (port) => [
+        `--config.file=${join(data, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(data, "tsdb")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+    });
+    try {
+      tmux = new Tmux();
+      const dir = tempProject({
+        "relctl.yaml": `apiVersion: relctl/v1
+name: live
+stages:
+  canary:
+    steps:
+      - id: gate
+        uses: prometheus.gate
+        with:
+          url: ${prometheus.url}
+          interval: 1s
+          hold: 1h
+          metrics:
+            - { name: error_rate, query: vector(0.004), unit: ratio, max: 0.01 }
+`,
+      });
+      await relctlInTerminal(tmux, dir);
+      const screen = await tmux.until(
+        (text) => /▸ gate \d+s · error_rate 0\.4% <= 1% ok, held [1-9]\d*s\/1h/.test(text),
+        "the gate's values and hold on its live line",
+      );
+      // Evaluations are redrawn on the one line, not appended one per evaluation.
+      expect(screen).not.toMatch(/· gate: error_rate/);
+      await tmux.keys("C-c");
+      const final = await tmux.until((text) => /EXIT=\d+/.test(text), "relctl exit");
+      expect(final).toContain("EXIT=130");
+      expect(final).not.toContain("▸");
+    } finally {
+      await prometheus.stop();
+    }
   });
 
   it("gives the cursor back and leaves no live line after Ctrl-C", async () => {
