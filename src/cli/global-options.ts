@@ -7,7 +7,8 @@ import { usageError } from "../errors.js";
 export interface GlobalOptions {
   playbook?: string;
   var: string[];
-  varsFile?: string;
+  /** --vars-file, in order: a later file wins per key. */
+  varsFiles?: string[];
   dryRun: boolean;
   yes: boolean;
   json: boolean;
@@ -27,7 +28,6 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 const GLOBAL_KEYS: (keyof GlobalOptions)[] = [
   "playbook",
-  "varsFile",
   "dryRun",
   "yes",
   "json",
@@ -41,7 +41,12 @@ export function addGlobalOptions(command: Command): Command {
   return command
     .option("-p, --playbook <file>", "playbook file (default: relctl.yaml, then relctl.yml)")
     .option("--var <key=value>", "set a playbook var (repeatable)", collect, [])
-    .option("--vars-file <file>", "read playbook vars from a YAML or JSON file")
+    .option(
+      "--vars-file <file>",
+      "read playbook vars from a YAML or JSON map (repeatable: a later file wins per key)",
+      collect,
+      [],
+    )
     .option("--dry-run", "show what would run; run nothing that mutates", false)
     .option("--yes", "do not ask for confirmation (for CI)", false)
     .option("--json", "print one JSON event per line on stdout; logs go to stderr", false)
@@ -68,12 +73,14 @@ export function globalOptions(command: Command): GlobalOptions {
     }
     return chain.map((level) => level.getOptionValue(key) as unknown).find((value) => value !== undefined);
   };
-  const vars = chain
-    .slice()
-    .reverse()
-    .flatMap((level) =>
-      level.getOptionValueSource("var") === "cli" ? (level.getOptionValue("var") as string[]) : [],
-    );
+  const collected = (key: "var" | "varsFile"): string[] =>
+    chain
+      .slice()
+      .reverse()
+      .flatMap((level) =>
+        level.getOptionValueSource(key) === "cli" ? (level.getOptionValue(key) as string[]) : [],
+      );
+  const vars = collected("var");
   const raw = {
     ...Object.fromEntries(GLOBAL_KEYS.map((key) => [key, given(key)])),
     var: vars,
@@ -81,7 +88,7 @@ export function globalOptions(command: Command): GlobalOptions {
   return {
     playbook: raw.playbook,
     var: raw.var ?? [],
-    varsFile: raw.varsFile,
+    varsFiles: collected("varsFile"),
     dryRun: raw.dryRun === true,
     yes: raw.yes === true,
     json: raw.json === true,

@@ -7,6 +7,8 @@ import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../playbook/
 import { displayPath, findPlaybookFile, loadPlaybook, stepLocator } from "../playbook/load.js";
 import type { Playbook, StepDef } from "../playbook/model.js";
 import { resolveVars, varsProblemsIn } from "../playbook/vars.js";
+import { Redactor } from "../run/redact.js";
+import { registerSecrets } from "../run/secrets.js";
 import { cwdOf, type GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
 
@@ -19,6 +21,22 @@ export interface Prepared {
   display: string;
   /** Where a step is written, for events and CI annotations. */
   locate(step: StepDef): { file: string; line: number; column: number };
+  /** With `secrets: true`: every secret of the playbook, registered before anything is recorded. */
+  redactor?: Redactor;
+  /** Lint: what a run will need that the playbook does not say (required vars without a value). */
+  notes: Diagnostic[];
+  /** Lint: not problems, but worth a look (an expression pasted into a shell script). */
+  warnings: Diagnostic[];
+}
+
+export interface PrepareOptions {
+  /** Lint checks the playbook, not a run: a required var without a value is only a note. */
+  lint?: boolean;
+  /**
+   * A command that runs (or plans) stages: the secrets are read first, so a secret given again
+   * as a --var value is already hidden in every message, lock and record that follows.
+   */
+  secrets?: boolean;
 }
 
 /** `cwd` is the directory the diagnostics' paths are relative to (the run's directory). */
@@ -46,6 +64,7 @@ export async function preparePlaybook(
   options: GlobalOptions,
   io: Io,
   report: DiagnosticsReporter = printDiagnostics,
+  prepare: PrepareOptions = {},
 ): Promise<Prepared> {
   const cwd = cwdOf(options);
   const file = findPlaybookFile(options.playbook, cwd);
@@ -55,18 +74,25 @@ export async function preparePlaybook(
     report(loaded.diagnostics, io, cwd);
     throw playbookInvalid(loaded.diagnostics.length, display);
   }
+  let redactor: Redactor | undefined;
+  if (prepare.secrets) {
+    redactor = new Redactor();
+    await registerSecrets(loaded.playbook, { env: io.env, cwd, redactor });
+  }
   const vars = await resolveVars(loaded.playbook, {
-    varsFile: options.varsFile,
+    varsFile: options.varsFiles,
     overrides: options.var,
     env: io.env,
     sources: loaded.sources,
     cwd,
+    mode: prepare.lint ? "lint" : "run",
+    ...(redactor ? { redact: (text: string) => redactor.redact(text) } : {}),
   });
   if (vars.diagnostics.length > 0) {
     report(vars.diagnostics, io, cwd);
     throw playbookInvalid(
       vars.diagnostics.length,
-      varsProblemsIn(vars.diagnostics, display, options.varsFile),
+      varsProblemsIn(vars.diagnostics, display, options.varsFiles),
     );
   }
   return {
@@ -76,5 +102,8 @@ export async function preparePlaybook(
     registry: loaded.registry,
     display,
     locate: stepLocator(loaded.sources),
+    ...(redactor ? { redactor } : {}),
+    notes: vars.notes,
+    warnings: loaded.warnings,
   };
 }

@@ -13,6 +13,8 @@ export interface RunCommandOptions {
   pushgateway?: string;
   /** Write relctl's own metrics to this node_exporter textfile at the end of the run. */
   metricsTextfile?: string;
+  /** Stop the steps a killed relctl left running (orphans) instead of refusing to run. */
+  stopOrphans?: boolean;
 }
 
 export function addRunOptions(command: Command): Command {
@@ -25,9 +27,10 @@ export function addRunOptions(command: Command): Command {
       "sign the run's evidence bundle with cosign sign-blob (key file, env://VAR or KMS URI)",
     )
     .option("--pushgateway <url>", "push relctl's metrics to this Prometheus Pushgateway when the run ends")
+    .option("--metrics-textfile <file.prom>", "write relctl's metrics for node_exporter's textfile collector")
     .option(
-      "--metrics-textfile <file.prom>",
-      "write relctl's metrics for node_exporter's textfile collector",
+      "--stop-orphans",
+      "stop steps a killed relctl left running (SIGTERM, then SIGKILL; recorded) instead of refusing",
     );
 }
 
@@ -40,5 +43,6 @@ export function runCommandOptions(command: Command): RunCommandOptions {
     reason: raw.reason,
     wait: raw.wait === true,
     signEvidence: raw.signEvidence,
+    stopOrphans: raw.stopOrphans === true,
   };
 }

@@ -4,7 +4,7 @@
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
 import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { ExitCode, isRelctlError } from "../errors.js";
+import { ExitCode, isRelctlError, RelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
 import { playbookDigest } from "../playbook/digest.js";
 import { mutatingSteps } from "../plan/mutating.js";
@@ -13,12 +13,15 @@ import { jsonLinesReporter } from "../report/json-lines.js";
 import { systemClock } from "../run/clock.js";
 import { runPlaybook, type RunOutcome } from "../run/engine.js";
 import { Redactor } from "../run/redact.js";
+import { registerSecrets } from "../run/secrets.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
 import { writeEvidence } from "../state/evidence.js";
 import { openJournal, type JournalSink } from "../state/journal.js";
-import { acquireLock, lockHeldError, type HeldLock } from "../state/lock.js";
+import { acquireLock, lockHeldError, type HeldLock, type LockTarget } from "../state/lock.js";
+import { lockStepsSink } from "../state/lock-steps.js";
+import { stopRunningGroups } from "../run/process-groups.js";
 import { defaultEvidenceDir, resolveStateDir } from "../state/paths.js";
 import { relctlVersion } from "../util/package-version.js";
 import { confirmOrRefuse } from "./confirm.js";
@@ -33,6 +36,7 @@ import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
 import { runSinks } from "./run-sinks.js";
 import { abortOnSignals } from "./signals.js";
 import { finishRun } from "./run-finish.js";
+import { guardAgainstOrphans } from "./orphan-guard.js";
 
 export interface PipelineInput {
   prepared: Prepared;
@@ -51,6 +55,9 @@ export interface PipelineInput {
 export async function runPipeline(input: PipelineInput): Promise<number> {
   const { prepared, stages, options, io } = input;
   const { playbook, vars, cwd } = prepared;
+  // Secrets are known before anything records the command line, a var or a message.
+  const redactor = prepared.redactor ?? new Redactor();
+  if (!prepared.redactor) await registerSecrets(playbook, { env: io.env, cwd, redactor });
   // Inputs known from vars and env are checked before anything runs (exit 2 when invalid).
   await refuseInvalidKnownInputs(prepared, stages, io, input.resume?.completed);
   const stageDefs = stages.map((name) => findStage(playbook, name)!);
@@ -58,7 +65,6 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
   const release = releaseIdentity(playbook, vars, io.env);
   const identity = { playbookDigest: await playbookDigest(playbook), version: release.version, environment };
   const clock = systemClock;
-  const redactor = new Redactor();
 
   const { total, mutating } = await mutatingSteps(playbook, stages, prepared.registry);
   if (!options.dryRun && mutating > 0) {
@@ -114,11 +120,23 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     // Every environment the run changes is locked and checked against the freeze calendar, not
     // only the last one: `relctl run stage promote` changes staging too.
     const environments = [...new Set(stageDefs.map((stage) => stage.environment))];
+    // Nothing runs beside a step a killed relctl left running (resume, or a stale lock's holder).
+    await guardAgainstOrphans({
+      stateDir,
+      targets: mutating > 0 ? environments.map((changed) => lockTarget(playbook, changed)) : [],
+      resumeRunId: input.resume?.runId,
+      stopOrphans: options.stopOrphans === true,
+      retry: input.resume
+        ? `relctl resume ${runId} --stop-orphans`
+        : "run the same command with --stop-orphans",
+      command: commandLine(redactor),
+      io,
+    });
     if (mutating > 0) {
       for (const changed of environments) {
         const target = { playbook: playbook.name, environment: changed ?? "default" };
         const acquired = acquireLock(stateDir, target, { runId, command: commandLine(redactor) });
-        if (acquired.kind === "held") throw lockHeldError(acquired);
+        if (acquired.kind === "held") throw redactError(lockHeldError(acquired), redactor);
         locks.push(acquired.lock);
       }
     }
@@ -173,7 +191,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
     }
     journal = openJournal(stateDir, runId, { redactor });
     const facts = runFacts();
-    const sink = fanOut([sinks.sink, journal, facts]);
+    const sink = fanOut([sinks.sink, journal, lockStepsSink(locks), facts]);
     const preamble = runPreamble({
       runId,
       journal,
@@ -258,6 +276,8 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         }),
     });
   } finally {
+    // The lock goes only once nothing of a step runs any more (normally all are gone by now).
+    await stopRunningGroups();
     journal?.close();
     for (const lock of locks) lock.release();
     interrupt.dispose();
@@ -284,6 +304,10 @@ function isRecoveryStage(playbook: Playbook, stage: StageDef): boolean {
   return playbook.stages.some((other) => other.onFailure === stage.name);
 }
 
+function lockTarget(playbook: Playbook, environment: string | undefined): LockTarget {
+  return { playbook: playbook.name, environment: environment ?? "default" };
+}
+
 function lastEnvironment(stages: readonly StageDef[]): string | undefined {
   return stages
     .map((stage) => stage.environment)
@@ -298,6 +322,14 @@ export function freshEvidenceDir(dir: string): string {
     const candidate = `${dir}-${attempt}`;
     if (!existsSync(candidate) || readdirSync(candidate).length === 0) return candidate;
   }
+}
+
+/** A holder's record is shown redacted by this run too: it may come from an older relctl. */
+function redactError(error: RelctlError, redactor: Redactor): RelctlError {
+  return new RelctlError(error.code, error.exitCode, redactor.redact(error.message), {
+    ...(error.hint === undefined ? {} : { hint: redactor.redact(error.hint) }),
+    details: redactor.redactDeep(error.details),
+  });
 }
 
 function commandLine(redactor: Redactor): string[] {

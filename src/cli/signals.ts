@@ -1,6 +1,9 @@
-// Ctrl-C and SIGTERM stop the run through one AbortController: the engine kills the running
-// child, records the run as interrupted and returns, so bin/ can exit 130 after cleanup.
+// Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) stop the run through one
+// AbortController: the engine stops the running steps' process groups, records the run as
+// interrupted and returns, so bin/ can exit 130 after cleanup.
 import { interrupted } from "../errors.js";
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export interface InterruptHandle {
   signal: AbortSignal;
@@ -15,13 +18,11 @@ export function abortOnSignals(onSignal?: (name: string) => void): InterruptHand
     // approvals) ends as interrupted rather than as an internal error.
     controller.abort(interrupted(name));
   };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
+  for (const name of SIGNALS) process.on(name, handler);
   return {
     signal: controller.signal,
     dispose() {
-      process.off("SIGINT", handler);
-      process.off("SIGTERM", handler);
+      for (const name of SIGNALS) process.off(name, handler);
     },
   };
 }

@@ -18,7 +18,13 @@ const input = z
       .array(argvItem)
       .min(1, "argv needs at least the program")
       .optional()
-      .describe("program and arguments"),
+      .describe("program and arguments")
+      .meta({
+        examples: [
+          ["npm", "ci"],
+          ["./scripts/build.sh", "${{ vars.service }}"],
+        ],
+      }),
     command: z.string().min(1).optional().describe("a shell script; needs shell: true"),
     shell: z.boolean().default(false).describe("run `command` with /bin/sh -c"),
     cwd: z.string().optional().describe("working directory, relative to the run's directory"),

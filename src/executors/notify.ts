@@ -14,6 +14,7 @@ import {
   type Message,
 } from "../notify/templates.js";
 import { defineAction, StepFailure, type ActionContext, type Executor } from "./contract.js";
+import { httpBudget, httpBudgetFields } from "./shared/http-budget.js";
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const fieldValue = z.union([scalar, z.array(z.union([z.string(), z.number(), z.boolean()]))]);
@@ -42,6 +43,8 @@ const messageFields = {
     .max(10)
     .default(4)
     .describe("attempts in all; 429 and 5xx answers and failed connections are retried"),
+  // One request waits 10s for its answer; no attempt starts 1m after the first.
+  ...httpBudgetFields({ requestTimeoutMs: 10_000, retryBudgetMs: 60_000 }),
 };
 
 type MessageInput = {
@@ -52,6 +55,8 @@ type MessageInput = {
   text?: string | undefined;
   facts?: Record<string, z.output<typeof scalar>> | undefined;
   attempts: number;
+  request_timeout: number;
+  retry_budget: number;
 };
 
 function checkFields(input: MessageInput, ctx: z.RefinementCtx): void {
@@ -125,12 +130,13 @@ async function send(
   ctx: ActionContext,
   input: MessageInput,
   built: Message,
-  request: Omit<DeliveryRequest, "url" | "attempts" | "secretName">,
+  request: Omit<DeliveryRequest, "url" | "attempts" | "secretName" | "budget">,
 ) {
   const delivery = await deliver(ctx, {
     ...request,
     url: webhookUrl(ctx, input.webhook_secret),
     attempts: input.attempts,
+    budget: httpBudget(input),
     secretName: input.webhook_secret,
   });
   ctx.log.info(`sent the ${input.template} message to ${request.service}`);
@@ -196,7 +202,7 @@ export const webhook = defineAction({
   input: z
     .object({
       ...messageFields,
-      method: z.enum(["POST", "PUT"]).default("POST"),
+      method: z.enum(["POST", "PUT"]).default("POST").describe("the HTTP method (default POST)"),
       authorization_secret: z
         .string()
         .min(1)

@@ -34,7 +34,14 @@ export function progressLine(round: Round, decision: Decision, timing: GateTimin
         ? ` breaching ${formatSpan(round.at - since.sinceMs)}/${formatSpan(since.forMs)}`
         : "";
       parts.push(`abort ${m.name} ${m.reason}${progress}`);
-    } else if (m.verdict !== "passed") parts.push(`abort ${part(m)}`);
+    } else if (m.verdict !== "passed") {
+      // Not measured: a breach already running stays as it was (it neither restarts nor trips).
+      const since = pending.find((p) => p.name === m.name);
+      const kept = since
+        ? `, breach kept ${formatSpan(round.at - since.sinceMs)}/${formatSpan(since.forMs)}`
+        : "";
+      parts.push(`abort ${part(m)}${kept}`);
+    }
   }
   if (decision.done) return `${parts.join(", ")} → ${decision.verdict}`;
   const hold = `${formatSpan(decision.heldMs)}/${formatSpan(timing.holdMs)}`;

@@ -1,21 +1,26 @@
 // Look-back mode: judge a past window at once ("no breach in the last 2h") from one range query
 // per query. Each step of the range is replayed through the same rules and timing as a live
 // gate (policies, abort `for:`, limits), so both modes mean the same thing; only the hold
-// differs: the window itself is what must hold.
+// differs: the window itself is what must hold. Abort criteria also look at a warm-up before
+// the window, as long as their longest `for:`, so a breach already running when the window
+// starts is seen as the alert Prometheus would have had pending (or firing) then.
 import { formatSpan, formatTime } from "./format.js";
 import { evaluateMetric, type Measurement } from "./measurement.js";
 import { evaluateFreshness, evaluateMinTraffic } from "./preconditions.js";
-import type { QueryOutcome } from "./prom-result.js";
+import type { QueryOutcome, Sample } from "./prom-result.js";
 import { combineRound, type Round } from "./round.js";
 import type { GateConfig } from "./rules.js";
-import { advance, startGate, type GateState } from "./timing.js";
+import { advance, nextBreach, startGate, type GateState } from "./timing.js";
 import type { ErrorPolicy, GateVerdict } from "./verdict.js";
+import { applyWarningPolicy } from "./warnings.js";
 
 export interface LookbackInputs {
   /** Epoch milliseconds; the steps are start, start + step, …, up to end. */
   start: number;
   end: number;
   stepMs: number;
+  /** Steps before `start` the range also covers (lookbackWarmupSteps); abort criteria only. */
+  warmupSteps?: number;
   /** The range-query outcome of a query (metrics, baselines, abort criteria, min_traffic). */
   range(query: string): QueryOutcome | undefined;
   /** The instant outcome of the freshness query at `end`, when the gate has one. */
@@ -35,10 +40,28 @@ export function lookbackTimes(start: number, end: number, stepMs: number): numbe
   return times;
 }
 
-/** The samples of a range result at one step (Prometheus aligns range points to start + k·step). */
-export function sliceAt(outcome: QueryOutcome, at: number): QueryOutcome {
+/** Steps of warm-up a look-back reads before its window: the longest abort `for:`, rounded up. */
+export function lookbackWarmupSteps(config: Pick<GateConfig, "abort">, stepMs: number): number {
+  const longest = Math.max(0, ...config.abort.map((rule) => rule.forMs));
+  return Math.ceil(longest / stepMs);
+}
+
+/**
+ * The samples of a range result at one step: per series, the newest point in (at − step, at].
+ * Prometheus puts points at start + k·step, but caching front-ends (Thanos, Mimir, Cortex)
+ * align start and end to multiples of the step, so their points fall earlier in each step.
+ */
+export function sliceAt(outcome: QueryOutcome, at: number, stepMs = 1): QueryOutcome {
   if (!outcome.ok) return outcome;
-  return { ...outcome, samples: outcome.samples.filter((sample) => Math.round(sample.time * 1000) === at) };
+  const newest = new Map<string, Sample>();
+  for (const sample of outcome.samples) {
+    const time = Math.round(sample.time * 1000);
+    if (time > at || time <= at - stepMs) continue;
+    const key = JSON.stringify(Object.entries(sample.labels).sort());
+    const seen = newest.get(key);
+    if (!seen || Math.round(seen.time * 1000) < time) newest.set(key, sample);
+  }
+  return { ...outcome, samples: [...newest.values()] };
 }
 
 interface RangeQuery {
@@ -89,6 +112,7 @@ export function evaluateLookback(config: GateConfig, inputs: LookbackInputs): Lo
     ...config,
     timing: { ...config.timing, holdMs: Infinity, timeoutMs: Infinity, initialDelayMs: 0, minDurationMs: 0 },
   };
+  state.breachSince = warmUp(config, inputs);
   const times = lookbackTimes(inputs.start, inputs.end, inputs.stepMs);
   for (const at of times) {
     const measurements = measureStep(config, inputs, at);
@@ -97,7 +121,10 @@ export function evaluateLookback(config: GateConfig, inputs: LookbackInputs): Lo
         evaluateFreshness(config.freshness!, at, inputs.freshness.query, inputs.freshness.outcome),
       );
     }
-    const round = combineRound(at, measurements);
+    const round = combineRound(
+      at,
+      measurements.map((measurement) => applyWarningPolicy(measurement, config.onWarning)),
+    );
     rounds.push(round);
     const next = advance(replay, state, round);
     state = next.state;
@@ -128,8 +155,28 @@ export function evaluateLookback(config: GateConfig, inputs: LookbackInputs): Lo
   return finish("passed", `no breach in ${window}: ${counts}`);
 }
 
+/** Where each abort criterion's breach stands when the window starts, from the warm-up steps. */
+function warmUp(config: GateConfig, inputs: LookbackInputs): Record<string, number> {
+  const breachSince: Record<string, number> = {};
+  const steps = inputs.warmupSteps ?? 0;
+  for (let k = steps; k >= 1; k -= 1) {
+    const at = inputs.start - k * inputs.stepMs;
+    const slice = (query: string) => sliceAt(inputs.range(query)!, at, inputs.stepMs);
+    for (const rule of config.abort) {
+      const measured = applyWarningPolicy(
+        evaluateMetric(rule, "abort", at, slice(rule.query), rule.baseline && slice(rule.baseline.query)),
+        config.onWarning,
+      );
+      const since = nextBreach(breachSince[rule.name], measured.verdict, at);
+      if (since === undefined) delete breachSince[rule.name];
+      else breachSince[rule.name] = since;
+    }
+  }
+  return breachSince;
+}
+
 function measureStep(config: GateConfig, inputs: LookbackInputs, at: number): Measurement[] {
-  const slice = (query: string) => sliceAt(inputs.range(query)!, at);
+  const slice = (query: string) => sliceAt(inputs.range(query)!, at, inputs.stepMs);
   const measurements: Measurement[] = [];
   for (const rule of config.metrics) {
     measurements.push(

@@ -80,6 +80,12 @@ export function evaluateMetric(
 
 function judgeSample(rule: MetricRule, sample: Sample, baseline: number | undefined): SeriesResult {
   if (!Number.isFinite(sample.value)) {
+    // +Inf above a max (or -Inf below a min) is out of bounds, as the comparison in an alerting
+    // rule says: histogram_quantile returns +Inf when latency is beyond the top bucket.
+    const breach = Number.isNaN(sample.value) ? [] : checkBounds(rule, sample.value).filter((c) => !c.ok);
+    if (breach.length > 0) {
+      return { ...sample, verdict: "failed", counted: true, text: breach.map((c) => c.text).join(", ") };
+    }
     return { ...sample, ...applyPolicy(rule.onNaN), text: `${sample.raw} (on_nan: ${rule.onNaN})` };
   }
   const checks: Check[] = checkBounds(rule, sample.value);

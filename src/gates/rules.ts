@@ -1,6 +1,7 @@
 // The gate as the evaluator sees it: every duration in milliseconds, every default applied.
 // The executor's zod schema (src/executors/prometheus/gate-schema.ts) produces this shape.
 import type { ErrorPolicy, NoDataPolicy } from "./verdict.js";
+import type { WarningPolicy } from "./warnings.js";
 
 /** How values are shown: a 0–1 ratio as a percentage, seconds as 412ms / 1.5s, or as a plain number. */
 export type Unit = "ratio" | "seconds" | "number";
@@ -87,6 +88,8 @@ export interface GateConfig {
   freshness?: FreshnessRule;
   limits: GateLimits;
   timing: GateTiming;
+  /** What a passing measurement means when Prometheus' answer carries warnings (partial data). */
+  onWarning: WarningPolicy;
   /** Look-back mode: judge the past window [now − lookbackMs, now] at once, at `intervalMs` steps. */
   lookbackMs?: number;
 }

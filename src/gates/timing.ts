@@ -1,7 +1,9 @@
 // The gate's clock-driven state machine, pure: feed it one round at a time and it says whether
 // the gate is decided and when to evaluate next. The hold means what a Prometheus alerting
 // rule's `for:` means: the condition is true at every evaluation from t0 until now − t0 ≥ hold,
-// and one evaluation that is not (failed, inconclusive, error, NaN) starts it again.
+// and one evaluation that is not (failed, inconclusive, error, NaN) starts it again. An abort
+// criterion's `for:` is the breach alert's: a judged in-bounds value ends the breach, and an
+// evaluation that could not judge a value (error, NaN, no data) leaves it pending as it was.
 import { formatSpan, formatTime } from "./format.js";
 import type { GateConfig } from "./rules.js";
 import type { Round } from "./round.js";
@@ -78,9 +80,16 @@ export function advance(
   const pendingAborts: PendingAbort[] = [];
   for (const rule of config.abort) {
     const measured = round.measurements.find((m) => m.role === "abort" && m.name === rule.name);
-    if (measured?.verdict !== "failed") continue;
-    const since = state.breachSince[rule.name] ?? at;
+    const kept = state.breachSince[rule.name];
+    const since = nextBreach(kept, measured?.verdict, at);
+    if (since === undefined) continue;
     breachSince[rule.name] = since;
+    if (measured?.verdict !== "failed") {
+      // Not measured (a query error, NaN, no data, a warning): Prometheus leaves a pending alert
+      // as it is when its rule cannot be evaluated, so the breach neither restarts nor trips.
+      pendingAborts.push({ name: rule.name, sinceMs: since, forMs: rule.forMs });
+      continue;
+    }
     if (at - since >= rule.forMs) {
       state.breachSince = breachSince;
       return done(
@@ -174,6 +183,21 @@ function count(previous: GateState, round: Round): GateState {
       break;
   }
   return state;
+}
+
+/**
+ * Where an abort criterion's breach stands after one evaluation: a value out of bounds starts
+ * it (or keeps its start), a value in bounds ends it, and an evaluation that judged no value
+ * (error, NaN, no data: verdict inconclusive or error) leaves it as it was.
+ */
+export function nextBreach(
+  since: number | undefined,
+  verdict: Round["verdict"] | undefined,
+  at: number,
+): number | undefined {
+  if (verdict === "failed") return since ?? at;
+  if (verdict === "passed") return undefined;
+  return since;
 }
 
 function heldFor(state: GateState, at: number): number {

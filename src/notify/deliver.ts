@@ -1,7 +1,11 @@
 // Sends one webhook request, retrying what a later attempt can fix: 429 (honouring Retry-After)
-// and 5xx answers, and connections that failed. Waits go through ctx.clock so they are bounded,
-// cancellable and instant in tests. The URL is a secret: messages only ever show its origin.
+// and 5xx answers, and connections that failed or did not answer. Each request gives up after
+// its timeout, and no attempt starts once the retry budget is spent. Waits go through ctx.clock
+// so they are bounded, cancellable and instant in tests. (A webhook has nothing to look a
+// message up by: a 5xx or a timeout after the service took the message can show it twice,
+// which beats a rollback nobody hears of.) The URL is a secret: messages only ever show its origin.
 import { StepFailure, type ActionContext } from "../executors/contract.js";
+import { timedFetch, type HttpBudget } from "../executors/shared/http-budget.js";
 import { formatDuration } from "../util/duration.js";
 
 export interface DeliveryRequest {
@@ -15,6 +19,8 @@ export interface DeliveryRequest {
   body: string;
   /** Attempts in all, the first included. */
   attempts: number;
+  /** How long one request may wait for its answer, and all attempts may take together. */
+  budget: HttpBudget;
   /** Delay before the second attempt; doubles each time up to maxDelayMs. */
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -56,11 +62,13 @@ export async function deliver(ctx: ActionContext, request: DeliveryRequest): Pro
   const baseDelay = request.baseDelayMs ?? 1000;
   const maxDelay = request.maxDelayMs ?? 30_000;
   const maxRetryAfter = request.maxRetryAfterMs ?? 60_000;
+  const fetchOnce = timedFetch(ctx.fetch, request.budget.requestTimeoutMs);
+  const deadline = ctx.clock.now().getTime() + request.budget.retryBudgetMs;
   for (let attempt = 1; ; attempt++) {
     let failure: string;
     let wait = Math.min(baseDelay * 2 ** (attempt - 1), maxDelay);
     try {
-      const response = await ctx.fetch(request.url, {
+      const response = await fetchOnce(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -94,10 +102,19 @@ export async function deliver(ctx: ActionContext, request: DeliveryRequest): Pro
           : String(error);
       failure = `could not reach ${request.service} at ${where}: ${cause}`;
     }
+    const tried = `${attempt} attempt${attempt === 1 ? "" : "s"}`;
     if (attempt >= request.attempts) {
-      throw new StepFailure(`${failure} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})`, {
+      throw new StepFailure(`${failure} (gave up after ${tried})`, {
         hint: `check that the secret ${request.secretName} holds a working webhook URL and that ${where} is reachable`,
       });
+    }
+    if (ctx.clock.now().getTime() + wait >= deadline) {
+      throw new StepFailure(
+        `${failure} (gave up after ${tried}: the retry_budget of ${formatDuration(request.budget.retryBudgetMs)} is spent)`,
+        {
+          hint: `check that ${where} is reachable, or raise retry_budget (the step's input)`,
+        },
+      );
     }
     ctx.log.warn(
       `${failure}; retrying in ${formatDuration(wait)} (attempt ${attempt + 1} of ${request.attempts})`,

@@ -8,6 +8,7 @@ import type { Origin, Playbook, RetryPolicy, StageDef, StepDef } from "./model.j
 import { expandCanary } from "./canary.js";
 import { isVarDefinition, type StageFile, type StepFile } from "./schema.js";
 import { locate } from "./source.js";
+import { varTyping } from "./var-types.js";
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 1, backoffMs: 1_000, factor: 2, maxBackoffMs: 60_000 };
 
@@ -58,11 +59,15 @@ export function assemble(files: LoadedFile[]): { playbook: Playbook; diagnostics
     for (const [name, value] of Object.entries(data.vars ?? {})) {
       if (!claim("var", name, origin("vars", name), loaded)) continue;
       const definition = isVarDefinition(value) ? value : { default: value };
+      const typing = varTyping(definition.type, definition.default);
       playbook.vars.set(name, {
         name,
         default: definition.default,
         description: definition.description,
         required: definition.required ?? false,
+        type: typing.type,
+        typeKnown: typing.known,
+        typeDeclared: definition.type !== undefined,
         origin: origin("vars", name),
         defaultSub: isVarDefinition(value) ? ["default"] : [],
       });

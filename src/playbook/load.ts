@@ -13,6 +13,7 @@ import { checkExecutors } from "./rules/executors.js";
 import { checkExpressions } from "./rules/expressions.js";
 import { checkFreezeCalendar } from "./rules/freeze-calendar.js";
 import { Locator } from "./rules/locator.js";
+import { shellScriptWarnings } from "./rules/shell-expressions.js";
 import { checkStructure } from "./rules/structure.js";
 import { locate, type SourceFile } from "./source.js";
 
@@ -34,6 +35,8 @@ export function findPlaybookFile(explicit: string | undefined, cwd: string): str
 export interface LoadResult {
   playbook?: Playbook;
   diagnostics: Diagnostic[];
+  /** Not problems, but worth a look (an expression pasted into a shell script). */
+  warnings: Diagnostic[];
   sources: Map<string, SourceFile>;
   /** step id → the executor action it uses (for steps whose uses resolved). */
   actions: Map<string, Action>;
@@ -51,6 +54,7 @@ export async function loadPlaybook(file: string, options: LoadOptions): Promise<
   const read = await readPlaybookFiles(file, display);
   const empty = {
     diagnostics: read.diagnostics,
+    warnings: [],
     sources: read.sources,
     actions: new Map(),
     registry: createRegistry(),
@@ -68,7 +72,8 @@ export async function loadPlaybook(file: string, options: LoadOptions): Promise<
     ...checkExpressions(playbook, executors.actions, where, read.broken),
     ...(await checkFreezeCalendar(playbook, where, display)),
   ];
-  return { playbook, diagnostics, sources: read.sources, actions: executors.actions, registry };
+  const warnings = shellScriptWarnings(playbook, where);
+  return { playbook, diagnostics, warnings, sources: read.sources, actions: executors.actions, registry };
 }
 
 /** A path relative to the run's directory when it lies inside it, else absolute. */

@@ -1,6 +1,7 @@
 // The normalised, validated playbook that planning and running work from. Every element
 // remembers where it came from (file + YAML path) so later errors can still point at a line.
 import type { ApprovalRequirement } from "../state/approvals.js";
+import type { VarType } from "./var-types.js";
 
 /** A path inside one YAML document: ["stages", "build", "steps", 0, "with"]. */
 export type YamlPath = readonly (string | number)[];
@@ -16,6 +17,12 @@ export interface VarDef {
   default?: unknown;
   description?: string;
   required: boolean;
+  /** Declared with `type:`, else taken from a literal default (see var-types.ts). */
+  type: VarType;
+  /** Whether the type is known before the run (declared, or a literal default's). */
+  typeKnown: boolean;
+  /** Whether `type:` was written (a computed default is then checked against it). */
+  typeDeclared: boolean;
   origin: Origin;
   /** Where the default sits below origin: [] for `name: value`, ["default"] for `name: { default: … }`. */
   defaultSub: YamlPath;

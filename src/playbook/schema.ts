@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { approvalRequirementSchema } from "../state/approvals.js";
 import { MAX_WAIT, MAX_WAIT_MS, parseDuration, waitProblem } from "../util/duration.js";
+import { VAR_TYPES } from "./var-types.js";
 
 export const STEP_ID = /^[a-z0-9][a-z0-9_-]*$/;
 export const STAGE_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -41,7 +42,8 @@ const duration = (options: { positive?: boolean } = {}) =>
           : waitProblem(ms, { ...options, written: value });
       if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: { hint: problem.hint } });
     })
-    .describe(`a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds; at most ${MAX_WAIT}`);
+    .describe(`a duration: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds; at most ${MAX_WAIT}`)
+    .meta({ examples: ["30s", "5m", "1h30m"] });
 
 const stepId = z
   .string()
@@ -60,10 +62,12 @@ export const retryObjectSchema = z.strictObject({
   max_backoff: duration().optional().describe("longest wait between attempts (default 1m)"),
 });
 
-const retry = z.union([
-  z.number().int().min(1).max(100).describe("total attempts, with the default backoff"),
-  retryObjectSchema,
-]);
+const retry = z
+  .union([
+    z.number().int().min(1).max(100).describe("total attempts, with the default backoff"),
+    retryObjectSchema,
+  ])
+  .describe("attempts when the step fails: a number, or { attempts, backoff, factor, max_backoff }");
 
 export const stepSchema = z
   .strictObject({
@@ -74,7 +78,11 @@ export const stepSchema = z
       .regex(USES, "uses is <executor>.<action>, like exec.run")
       .describe("<executor>.<action>"),
     with: z.record(z.string(), z.unknown()).optional().describe("the action's inputs"),
-    if: z.union([z.string(), z.boolean()]).optional().describe("run only when this expression is true"),
+    if: z
+      .union([z.string(), z.boolean()])
+      .optional()
+      .describe("run only when this expression is true")
+      .meta({ examples: ["${{ vars.environment == 'production' }}"] }),
     needs: z
       .array(stepId)
       .optional()
@@ -89,50 +97,63 @@ export const stepSchema = z
   })
   .describe("one step: an executor action with its inputs");
 
-export const stageSchema = z.strictObject({
-  description: z.string().optional(),
-  needs: z.array(stageName).optional().describe("stages that must have passed before this one"),
-  on_failure: stageName.optional().describe("stage to run when a step here fails (normally rollback)"),
-  environment: z.string().optional().describe("the environment this stage changes (production, staging)"),
-  concurrency: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe("how many of this stage's steps may run at once when their needs allow (default 4)"),
-  approvals: approvalRequirementSchema
-    .optional()
-    .describe("approvals the stage needs before it runs: { count: 2, roles: [release-captain, oncall-sre] }"),
-  canary: z
-    .strictObject({
-      weights: z
-        .array(z.number().int().min(1).max(100))
-        .min(1)
-        .refine((weights) => weights.every((weight, index) => index === 0 || weight > weights[index - 1]!), {
-          message: "weights must increase, like [10, 50, 100]",
-        })
-        .describe("traffic percentages in order, like [10, 50, 100]"),
-      hold: z
-        .union([duration(), z.string().regex(/\$\{\{/)])
-        .optional()
-        .describe("minimum time at each weight (a wait beside the steps); may be an expression"),
-      steps: z
-        .array(stepSchema)
-        .min(1)
-        .describe(
-          "run at every weight, in order; ${{ canary.weight }} is the weight, steps.<id> this weight's step",
-        ),
-    })
-    .optional()
-    .describe("step through traffic weights; expanded into steps <id>-<weight> and hold-<weight>"),
-  steps: z.array(stepSchema).optional().describe("the ordered steps (after the canary weights, if any)"),
-});
+export const stageSchema = z
+  .strictObject({
+    description: z.string().optional().describe("what the stage does (shown in relctl --help)"),
+    needs: z.array(stageName).optional().describe("stages that must have passed before this one"),
+    on_failure: stageName.optional().describe("stage to run when a step here fails (normally rollback)"),
+    environment: z.string().optional().describe("the environment this stage changes (production, staging)"),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe("how many of this stage's steps may run at once when their needs allow (default 4)"),
+    approvals: approvalRequirementSchema
+      .optional()
+      .describe(
+        "approvals the stage needs before it runs: { count: 2, roles: [release-captain, oncall-sre] }",
+      ),
+    canary: z
+      .strictObject({
+        weights: z
+          .array(z.number().int().min(1).max(100))
+          .min(1)
+          .refine(
+            (weights) => weights.every((weight, index) => index === 0 || weight > weights[index - 1]!),
+            {
+              message: "weights must increase, like [10, 50, 100]",
+            },
+          )
+          .describe("traffic percentages in order, like [10, 50, 100]"),
+        hold: z
+          .union([duration(), z.string().regex(/\$\{\{/)])
+          .optional()
+          .describe("minimum time at each weight (a wait beside the steps); may be an expression"),
+        steps: z
+          .array(stepSchema)
+          .min(1)
+          .describe(
+            "run at every weight, in order; ${{ canary.weight }} is the weight, steps.<id> this weight's step",
+          ),
+      })
+      .optional()
+      .describe("step through traffic weights; expanded into steps <id>-<weight> and hold-<weight>"),
+    steps: z.array(stepSchema).optional().describe("the ordered steps (after the canary weights, if any)"),
+  })
+  .describe("one stage: its steps, a canary, or both");
 
 export const varDefinitionSchema = z.strictObject({
+  type: z
+    .enum(VAR_TYPES)
+    .optional()
+    .describe(
+      "string, boolean, number, integer, list or map; --var and env text is parsed to it (default: the type of a literal default; untyped without one)",
+    ),
   default: z.unknown().optional().describe("the value when neither --var nor --vars-file sets it"),
   required: z.boolean().optional().describe("must be set with --var or --vars-file"),
-  description: z.string().optional(),
+  description: z.string().optional().describe("what the var is for"),
 });
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown())]);
@@ -156,7 +177,7 @@ export const playbookFileSchema = z
   .strictObject({
     apiVersion: z.literal("relctl/v1").describe("format version; relctl/v1"),
     name: z.string().min(1).optional().describe("playbook name (required in the file you run)"),
-    description: z.string().optional(),
+    description: z.string().optional().describe("what the playbook is for"),
     include: z.array(z.string().min(1)).optional().describe("other playbook files, relative to this one"),
     executors: z
       .record(z.string().regex(NAME, NAME_RULE), z.string().min(1))
@@ -167,8 +188,12 @@ export const playbookFileSchema = z
         z.string().regex(NAME, "var names are letters, digits, - and _"),
         z.union([varDefinitionSchema, scalar]),
       )
-      .optional(),
-    secrets: z.record(z.string().regex(NAME, NAME_RULE), secretDefinition).optional(),
+      .optional()
+      .describe("inputs read as ${{ vars.<name> }}: a default value, or { default, required, description }"),
+    secrets: z
+      .record(z.string().regex(NAME, NAME_RULE), secretDefinition)
+      .optional()
+      .describe("secrets read as ${{ secrets.<name> }}, redacted everywhere: env://NAME or file://path"),
     release: z
       .record(z.string().regex(NAME, NAME_RULE), z.unknown())
       .optional()

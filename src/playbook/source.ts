@@ -11,6 +11,7 @@ import { visibleName } from "../util/visible-name.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { YamlPath } from "./model.js";
 import { checkAliases } from "./yaml-aliases.js";
+import { checkYamlLimits, MAX_YAML_DEPTH, tooDeep, type YamlLimitProblem } from "./yaml-limits.js";
 
 /** Playbooks are small; a 1,000-step train is about 200 KiB. Anything bigger is a mistake. */
 export const MAX_PLAYBOOK_BYTES = 2 * 1024 * 1024;
@@ -59,9 +60,20 @@ export async function readSource(
     return fail(code, message, location, hint);
   }
   const { text } = read;
-  const fast = fastLoad(text);
+  const fast = fastLoad(text, display);
   if (fast.ok) return { source: lazySource(file, display, text), data: fast.data };
+  if (fast.problem) {
+    // Refused before the position-keeping parser, which would run out of stack on it.
+    const { code, message, hint, at: place } = fast.problem;
+    return fail(code, message, at(place?.line, place?.column), hint);
+  }
   const { doc, lines } = parseWithPositions(text);
+  const overflow = doc.errors.find((error) => STACK_OVERFLOW.test(error.message));
+  if (overflow) {
+    const problem = tooDeep(display, {});
+    const [line, column] = position(lines, overflow.pos[0]);
+    return fail(problem.code, problem.message, at(line, column), problem.hint);
+  }
   if (doc.errors.length > 0) {
     return {
       diagnostics: doc.errors.map((error) => {
@@ -74,6 +86,11 @@ export async function readSource(
         };
       }),
     };
+  }
+  const limits = checkYamlLimits(doc, yaml(), display, text);
+  if (limits) {
+    const [line, column] = position(lines, limits.offset ?? 0);
+    return fail(limits.code, limits.message, at(line, column), limits.hint);
   }
   // Aliases are checked first, each problem at its alias; they are then expanded unchecked.
   const aliases = checkAliases(doc, yaml(), display);
@@ -97,20 +114,38 @@ export async function readSource(
  * in). Anything unusual — aliases (a possible alias bomb), a syntax error, duplicate keys —
  * goes the careful way, which also gives every diagnostic its line and column.
  */
-function fastLoad(text: string): { ok: true; data: unknown } | { ok: false } {
+function fastLoad(
+  text: string,
+  display: string,
+): { ok: true; data: unknown } | { ok: false; problem?: YamlLimitProblem } {
   if (ALIAS.test(text)) return { ok: false };
   try {
-    return { ok: true, data: jsYaml.load(text, { schema: FAST_SCHEMA }) };
-  } catch {
+    return { ok: true, data: jsYaml.load(text, FAST_OPTIONS) };
+  } catch (error) {
+    // Too deep is final here: the careful parser would only fail on it less clearly.
+    if (error instanceof jsYaml.YAMLException && error.reason.startsWith("nesting exceeded maxDepth")) {
+      return {
+        ok: false,
+        problem: tooDeep(display, { at: { line: error.mark.line + 1, column: error.mark.column + 1 } }),
+      };
+    }
     return { ok: false };
   }
 }
+
+/** How a recursive parser reports a document nested too deep for its stack. */
+const STACK_OVERFLOW = /maximum call stack size exceeded/i;
 
 /** YAML 1.2 core types (no timestamps, so 2026-12-24 stays text, as in the careful parser) and merge keys. */
 // (js-yaml exports its built-in types at run time; its type declarations leave them out.)
 const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
 const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend([merge]);
 const ALIAS = /(?:^|[\s[{,:-])\*[^\s,\]}]/m;
+// (js-yaml 4.3 reads maxDepth; its type declarations leave it out.)
+const FAST_OPTIONS: jsYaml.LoadOptions & { maxDepth: number } = {
+  schema: FAST_SCHEMA,
+  maxDepth: MAX_YAML_DEPTH,
+};
 
 // The position-keeping parser is loaded only when a file needs it (an error, an alias, a line
 // number for an event): most commands read playbooks through the fast loader alone.

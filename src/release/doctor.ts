@@ -3,6 +3,7 @@
 // given (to ask each tool its version) and a PATH look-up.
 import { accessSync, constants, statSync } from "node:fs";
 import { basename, delimiter, isAbsolute, join } from "node:path";
+import { parseHelmVersion, SUPPORTED_HELM_MAJORS } from "../executors/helm/version-text.js";
 import type { ProcessRunner } from "../run/process.js";
 import { definedOnly } from "../util/objects.js";
 
@@ -28,8 +29,9 @@ export const KNOWN_TOOLS: Record<string, ToolSpec> = {
     name: "helm",
     purpose: "Helm releases (helm executor)",
     versionArgs: ["version", "--short"],
-    parseVersion: semverIn(/v(\d+\.\d+\.\d+)/),
-    supportedMajors: [3, 4],
+    // The helm executor's own reading, so doctor and a run agree on which helm this is.
+    parseVersion: (output) => parseHelmVersion(output)?.semver,
+    supportedMajors: [...SUPPORTED_HELM_MAJORS],
     install:
       "https://helm.sh/docs/intro/install/ (brew install helm; apt/snap packages; or the release binaries)",
   },

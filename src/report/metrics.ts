@@ -2,7 +2,7 @@
 // registry of its own (never the global default one), ready to push to a Pushgateway or write as
 // a node_exporter textfile at the end of the run (metrics-export.ts). Names and labels:
 // docs/metrics.md.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Gauge, Histogram, Registry } from "prom-client";
 import type { EventSink } from "../run/events.js";
 import { handlerSink, type EventHandlers } from "./handlers.js";
 
@@ -36,15 +36,18 @@ export function metricsReporter(options: MetricsOptions = {}): MetricsReporter {
     buckets: STEP_BUCKETS,
     registers: [registry],
   });
-  const gateEvaluations = new Counter({
-    name: "relctl_gate_evaluations_total",
-    help: "Gate measurements taken during the run, by verdict.",
+  // Counts of one run are gauges, not counters: every run starts them at zero and its push
+  // replaces the previous run's, so a counter would "reset" at each run and increase() or
+  // rate() over them would undercount. Sum them over runs with sum_over_time() instead.
+  const gateEvaluations = new Gauge({
+    name: "relctl_run_gate_evaluations",
+    help: "Gate evaluations taken during the last run, by verdict.",
     labelNames: ["verdict"] as const,
     registers: [registry],
   });
-  const rollbacks = new Counter({
-    name: "relctl_rollbacks_total",
-    help: "Rollbacks during the run: on_failure stages started, by playbook.",
+  const rollbacks = new Gauge({
+    name: "relctl_run_rollbacks",
+    help: "Rollbacks during the last run: on_failure stages started, by playbook.",
     labelNames: ["playbook"] as const,
     registers: [registry],
   });

@@ -33,6 +33,8 @@ export interface PlanDocument {
   generatedAt: string;
   playbook: { name: string; file: string; digest: string };
   vars: Record<string, unknown>;
+  /** Each var's type (declared, or taken from its default): how --var text is read. */
+  varTypes?: Record<string, string>;
   stages: PlannedStage[];
   warnings: string[];
   /** true when every step could be planned; false lists why in `problems`. */

@@ -9,7 +9,11 @@ export function renderPlanText(plan: PlanDocument, color: ChalkInstance): string
   lines.push(`${color.bold(`Plan: ${plan.playbook.name}`)} ${color.dim(`(${plan.playbook.file})`)}`);
   const vars = Object.entries(plan.vars);
   if (vars.length > 0)
-    lines.push(color.dim(`vars: ${vars.map(([k, v]) => `${k}=${inlineValue(v)}`).join(" ")}`));
+    lines.push(
+      color.dim(
+        `vars: ${vars.map(([k, v]) => `${k}=${inlineValue(v)}${plan.varTypes?.[k] ? ` (${plan.varTypes[k]})` : ""}`).join(" ")}`,
+      ),
+    );
   let mutating = 0;
   let total = 0;
   for (const stage of plan.stages) {

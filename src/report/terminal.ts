@@ -3,7 +3,8 @@
 // runs, progress.ts shows it (in place on a terminal, as heartbeat lines elsewhere).
 import type { ChalkInstance } from "chalk";
 import type { ActionPlan } from "../executors/contract.js";
-import type { EventSink, StepErrorInfo, StepStatus } from "../run/events.js";
+import { GATE_ACTIONS } from "../gates/gate-actions.js";
+import type { EventSink, RunEvent, StepErrorInfo, StepStatus } from "../run/events.js";
 import { formatDuration } from "../util/duration.js";
 import { errorLines, formatArgv } from "./format.js";
 import { handlerSink, type EventHandlers } from "./handlers.js";
@@ -50,8 +51,13 @@ export function terminalReporter(options: TerminalOptions): EventSink {
   };
   // In a dry-run each planned step shows what it would do under its status line.
   const plans = new Map<string, ActionPlan | null>();
+  // A dry-run measures its gates once: a gate step that ran is "succeeded" whatever it found.
+  const dryRunGates = new Set<string>();
   const handlers: EventHandlers = {
-    "step.plan": (event) => void plans.set(event.step, event.plan),
+    "step.plan": (event) => {
+      plans.set(event.step, event.plan);
+      if (GATE_ACTIONS.has(event.uses)) dryRunGates.add(`${event.stage}/${event.step}`);
+    },
     "run.start": (event) => {
       progress?.stop();
       const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -91,6 +97,9 @@ export function terminalReporter(options: TerminalOptions): EventSink {
     },
     "step.end": (event) => {
       progress?.ended(event.step);
+      if (event.status === "succeeded" && dryRunGates.has(`${event.stage}/${event.step}`)) {
+        if (event.outputs?.passed !== true) return out(wouldNotPass(event, color));
+      }
       const symbol = paint[event.status](SYMBOLS[event.status]);
       const name = event.name === event.step ? event.step : `${event.step} ${color.dim(event.name)}`;
       const tail = event.reason ? color.dim(` (${event.reason})`) : "";
@@ -114,6 +123,13 @@ export function terminalReporter(options: TerminalOptions): EventSink {
     },
   };
   return handlerSink(handlers);
+}
+
+/** A dry-run's gate that would not pass now: said on its line, not shown as a ✓. */
+function wouldNotPass(event: Extract<RunEvent, { type: "step.end" }>, color: ChalkInstance): string {
+  const name = event.name === event.step ? event.step : `${event.step} ${color.dim(event.name)}`;
+  const reason = typeof event.outputs?.reason === "string" ? event.outputs.reason : "would not pass now";
+  return `  ${color.red("✗")} ${name} ${color.dim(formatDuration(event.durationMs))}\n    ${color.red(reason)}\n`;
 }
 
 function describeError(error: StepErrorInfo, color: ChalkInstance): string {

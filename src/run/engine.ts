@@ -91,7 +91,8 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
   const redactor = options.redactor ?? new Redactor();
   const requested = options.stages.map((name) => stageOrThrow(playbook, name));
   const handlers = onFailureStages(playbook, requested);
-  const reads = runReads(playbook, [...requested, ...handlers]);
+  const actions = await loadActions([...requested, ...handlers], options.registry);
+  const reads = runReads(playbook, [...requested, ...handlers], actions);
   const secrets = await loadSecrets(playbook, reads.secrets, {
     env: options.env,
     cwd: options.cwd,
@@ -127,7 +128,6 @@ export async function runPlaybook(options: RunOptions): Promise<RunOutcome> {
   };
   scope.release = releaseValues(playbook, scope);
   const emit = createEmitter({ runId, sink: options.sink, redactor, clock, lastSeq: options.lastSeq });
-  const actions = await loadActions([...requested, ...handlers], options.registry);
   let tempRoot: Promise<string> | undefined;
   const run: RunContext = {
     playbook,

@@ -75,6 +75,22 @@ export type RunEventBody =
       /** References whose values are known only when the run gets there. */
       runtimeValues: string[];
     }
+  | {
+      /**
+       * A step started a program, in a process group of its own. Written (and synced) when it
+       * starts, so that after relctl was killed, resume and a lock takeover can tell whether it
+       * still runs as an orphan. `relctl` is the relctl process that started it.
+       */
+      type: "step.process";
+      stage: string;
+      step: string;
+      program: string;
+      pid: number;
+      pgid: number;
+      startTime?: string;
+      hostname: string;
+      relctl: { pid: number; startTime?: string };
+    }
   | { type: "step.log"; stage: string; step: string; level: "info" | "warn" | "debug"; message: string }
   | { type: "step.record"; stage: string; step: string; kind: string; data: Record<string, unknown> }
   | { type: "run.warning"; message: string; stage?: string }

@@ -7,10 +7,22 @@ export interface ProcessOptions {
   env?: Record<string, string>;
   /** Text written to the child's stdin. */
   input?: string;
-  /** Abort kills the child: SIGTERM first, SIGKILL if it lingers. */
+  /** Abort stops the child's whole process group: SIGTERM first, SIGKILL if it lingers. */
   signal?: AbortSignal;
   /** Called with each complete line of output as it arrives. */
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
+  /** Called once the program has started, before it has done anything relctl waits for. */
+  onSpawn?: (started: SpawnedProcess) => void;
+}
+
+/** A started program, as the journal and the lock record it to find an orphan later. */
+export interface SpawnedProcess {
+  pid: number;
+  /** The program runs in a process group of its own: this is its id (the same as pid). */
+  pgid: number;
+  /** Tells this process apart from a later one with the same pid (see process-identity.ts). */
+  startTime?: string;
+  hostname: string;
 }
 
 export interface ProcessResult {

@@ -1,12 +1,17 @@
 // Secrets are hidden in one place. Every value registered here is replaced by *** wherever it
 // appears in something relctl writes (terminal, --json events, journals, evidence, error
-// details), in its plain, URL-encoded, JSON-escaped and base64 forms: a token pasted into a URL
-// or a JSON body must not leak through the encoding.
+// details), in its plain, URL-encoded, JSON-escaped, base64 and base64url forms: a token pasted
+// into a URL or a JSON body must not leak through the encoding. An HTTP Basic credential
+// (`Basic base64(user:secret)`, which relctl builds for registries and Prometheus) is decoded
+// and hidden whole when it holds a secret, whatever the user name before it.
 
 export const REDACTED = "***";
 
-/** Values shorter than this are not redacted: hiding "1" or "a" would shred every message. */
-const MIN_SECRET_LENGTH = 3;
+/**
+ * Values shorter than this are not redacted: hiding "1" or "a" would shred every message. A
+ * playbook secret that short is refused when it is loaded (secrets.ts), never left visible.
+ */
+export const MIN_SECRET_LENGTH = 3;
 
 export class Redactor {
   private readonly forms = new FormTree();
@@ -21,8 +26,9 @@ export class Redactor {
     this.addForm(value);
   }
 
-  redact(text: string): string {
-    if (this.forms.isEmpty() || text.length < MIN_SECRET_LENGTH) return text;
+  redact(input: string): string {
+    if (this.forms.isEmpty() || input.length < MIN_SECRET_LENGTH) return input;
+    const text = BASIC_HINT.test(input) ? this.redactBasicCredentials(input) : input;
     let result = "";
     let copied = 0;
     for (let at = this.forms.nextCandidate(text, 0); at !== -1;) {
@@ -42,6 +48,24 @@ export class Redactor {
   redactDeep<T>(value: T): T {
     if (this.forms.isEmpty()) return value;
     return redactDeepWith(this, value);
+  }
+
+  /**
+   * base64(user:secret) shares no text with base64(secret) (the user name shifts its bytes), so
+   * each Basic credential is decoded and checked for a secret as plain text.
+   */
+  private redactBasicCredentials(text: string): string {
+    return text.replace(BASIC_CREDENTIAL, (whole, scheme: string, token: string) => {
+      const decoded = Buffer.from(token, "base64").toString("utf8");
+      return this.containsSecret(decoded) ? `${scheme}${REDACTED}` : whole;
+    });
+  }
+
+  private containsSecret(text: string): boolean {
+    for (let at = this.forms.nextCandidate(text, 0); at !== -1; at = this.forms.nextCandidate(text, at + 1)) {
+      if (this.forms.longestMatch(text, at) !== -1) return true;
+    }
+    return false;
   }
 
   private addForm(value: string): void {
@@ -154,6 +178,10 @@ class FormTree {
   }
 }
 
+/** `Basic <base64>` as an Authorization header, curl -v or a logged request writes it. */
+const BASIC_CREDENTIAL = /\b(basic(?:\s+|%20|\+))([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/gi;
+const BASIC_HINT = /basic/i;
+
 /** Beyond this many distinct prefixes, searching for them costs more than it saves. */
 const MAX_SEARCHED_PREFIXES = 256;
 
@@ -168,6 +196,8 @@ function encodedForms(value: string): string[] {
     // A JSON string inside a JSON string (a webhook body logged as a string) doubles the escapes.
     JSON.stringify(json).slice(1, -1),
     Buffer.from(value).toString("base64"),
+    // Pushgateway label values with a "/" (metrics-export.ts), and any JWT-style encoder.
+    Buffer.from(value).toString("base64url"),
     ...urlSerializedForms(value),
   ];
 }

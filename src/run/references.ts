@@ -5,6 +5,8 @@ import { parseTemplate, referencesIn, type Reference } from "../playbook/expr/in
 import { parseCondition } from "../playbook/expr/template.js";
 import type { Playbook, StageDef } from "../playbook/model.js";
 import { forEachString } from "../playbook/rules/expressions.js";
+import type { Action } from "../executors/contract.js";
+import { defaultSecretInputs } from "../playbook/secret-defaults.js";
 import { secretInputs } from "../playbook/secret-inputs.js";
 
 export interface RunReads {
@@ -13,7 +15,11 @@ export interface RunReads {
   outsideSteps: Map<string, { readBy: string; stage: string }>;
 }
 
-export function runReads(playbook: Playbook, stages: readonly StageDef[]): RunReads {
+export function runReads(
+  playbook: Playbook,
+  stages: readonly StageDef[],
+  actions: ReadonlyMap<string, Action> = new Map(),
+): RunReads {
   const inRun = new Set(stages.flatMap((stage) => stage.steps.map((step) => step.id)));
   const stageOf = new Map(
     playbook.stages.flatMap((stage) => stage.steps.map((step) => [step.id, stage.name])),
@@ -43,6 +49,10 @@ export function runReads(playbook: Playbook, stages: readonly StageDef[]): RunRe
   for (const stage of stages) {
     for (const step of stage.steps) {
       for (const input of secretInputs(step.with)) reads.secrets.add(input.name);
+      // A left-out token_secret reads its default (github_token) all the same.
+      for (const input of defaultSecretInputs(actions.get(step.id), step.with)) {
+        reads.secrets.add(input.name);
+      }
       const texts: [string, boolean][] = [];
       forEachString(step.with, [], (text) => texts.push([text, false]));
       if (step.if !== undefined) texts.push([step.if, true]);

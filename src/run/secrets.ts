@@ -3,9 +3,9 @@
 // is registered with the redactor before any event can carry it.
 import { resolve } from "node:path";
 import { RelctlError, ExitCode } from "../errors.js";
-import type { Playbook } from "../playbook/model.js";
+import type { Playbook, SecretDef } from "../playbook/model.js";
 import { readInputBytes, type InputFileKind } from "../util/input-file.js";
-import type { Redactor } from "./redact.js";
+import { MIN_SECRET_LENGTH, type Redactor } from "./redact.js";
 
 /** A file:// secret: a token, a key, a certificate chain; never endless (/dev/zero), never a FIFO. */
 const SECRET_FILE: InputFileKind = {
@@ -36,10 +36,36 @@ export async function loadSecrets(
         missing.push(`${secret.name} (${why ?? describe(secret.from)})`);
       continue;
     }
+    if (value.length < MIN_SECRET_LENGTH) throw shortSecretError(secret);
     options.redactor.add(value);
     values[secret.name] = value;
   }
   return { values, missing };
+}
+
+/**
+ * Registers every secret of the playbook that has a value with the redactor, before anything
+ * records the command line, a var or a message: a secret passed again as `--var v=…` must never
+ * reach a lock, an audit line or an error. (The engine reads them again for the run's scope.)
+ */
+export async function registerSecrets(
+  playbook: Playbook,
+  options: { env: Record<string, string | undefined>; cwd: string; redactor: Redactor },
+): Promise<void> {
+  await loadSecrets(playbook, new Set(), options);
+}
+
+/**
+ * A secret of one or two characters cannot be hidden (every "1" or "a" in every message would
+ * go), so it is refused rather than left visible.
+ */
+function shortSecretError(secret: SecretDef): RelctlError {
+  return new RelctlError(
+    "E_SECRET_TOO_SHORT",
+    ExitCode.invalid,
+    `secret ${secret.name} (${secret.from}) is shorter than ${MIN_SECRET_LENGTH} characters, so it could not be redacted; nothing was run`,
+    { hint: `give ${secret.name} a real value of at least ${MIN_SECRET_LENGTH} characters, or unset it` },
+  );
 }
 
 export function missingSecretsError(missing: string[]): RelctlError {

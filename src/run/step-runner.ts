@@ -26,6 +26,8 @@ import { setLongTimeout } from "../util/timer.js";
 import { toPlain } from "./emitter.js";
 import type { StepErrorInfo, StepStatus } from "./events.js";
 import { planWithStandIns } from "./stand-ins.js";
+import type { ProcessRunner } from "./process.js";
+import { relctlProcess as self } from "./relctl-process.js";
 import type { RunContext } from "./run-context.js";
 
 /** After an abort, how long a step gets to stop its child process before the run moves on. */
@@ -212,10 +214,14 @@ async function attemptOnce(
     const info = errorInfo(error);
     const outputs = error instanceof StepFailure ? error.outputs : undefined;
     if (timedOut) {
+      // A gate stopped by the timeout says so itself, with what it measured: it could not decide.
+      const gate = info.kind === "gate-failed";
       return {
         ok: false,
         status: "timed_out",
-        error: { ...info, kind: "timed-out", message: `timed out after ${formatDuration(step.timeoutMs!)}` },
+        error: gate
+          ? info
+          : { ...info, kind: "timed-out", message: `timed out after ${formatDuration(step.timeoutMs!)}` },
         outputs,
       };
     }
@@ -272,7 +278,7 @@ async function actionContext(step: StepDef, run: RunContext, signal: AbortSignal
   const log = (level: "info" | "warn" | "debug") => (message: string) =>
     run.emit({ type: "step.log", ...base, level, message });
   return {
-    exec: run.runner,
+    exec: journaledRunner(run, base),
     fetch: run.fetch,
     clock: run.clock,
     log: { info: log("info"), warn: log("warn"), debug: log("debug") },
@@ -288,6 +294,23 @@ async function actionContext(step: StepDef, run: RunContext, signal: AbortSignal
       return (tempDir ??= mkdtempSync(join(root, `${step.id}-`)));
     },
     record: (kind, data) => run.emit({ type: "step.record", ...base, kind, data }),
+  };
+}
+
+/**
+ * The step's process runner: every program it starts is journaled with its process group, so
+ * an orphan left by a killed relctl can be found before the step runs again.
+ */
+function journaledRunner(run: RunContext, base: { stage: string; step: string }): ProcessRunner {
+  return {
+    run: (argv, options = {}) =>
+      run.runner.run(argv, {
+        ...options,
+        onSpawn: (started) => {
+          run.emit({ type: "step.process", ...base, program: argv[0] ?? "", ...started, relctl: self() });
+          options.onSpawn?.(started);
+        },
+      }),
   };
 }
 

@@ -20,8 +20,11 @@ export const ROLE_PATTERN = /^[a-z][a-z0-9-]*$/;
 
 export const approvalRequirementSchema = z
   .object({
-    count: z.number().int().min(1),
-    roles: z.array(z.string().regex(ROLE_PATTERN, "a role is lower-case words joined by -")).min(1),
+    count: z.number().int().min(1).describe("how many distinct people must approve"),
+    roles: z
+      .array(z.string().regex(ROLE_PATTERN, "a role is lower-case words joined by -"))
+      .min(1)
+      .describe("roles an approver may hold; when count reaches their number, every role must approve"),
   })
   .refine((value) => new Set(value.roles).size === value.roles.length, { message: "roles must not repeat" });
 

@@ -6,8 +6,10 @@
 // fsync'd before emit() returns. The EventSink interface is synchronous, and a step must not
 // start before the journal says the previous one ended: if relctl is killed (or the machine
 // loses power) right after, resume must know that step is done, or it would run it a second
-// time. So step.end, stage.end, run.start, run.end and run.records are synced (each sync also flushes every
-// event written before it). A step.start or a log line lost with the machine changes nothing:
+// time. So step.end, stage.end, run.start, run.end and run.records are synced (each sync also
+// flushes every event written before it), and so is step.process: the process group a resume or
+// a lock takeover must find if relctl dies while that step runs. A step.start or a log line lost
+// with the machine changes nothing:
 // a step without a durable end runs again on resume either way. That keeps a run of 200 quick
 // steps from spending most of its time in fsync.
 // fsync (rather than fdatasync) keeps the file size in the flushed metadata on every platform.
@@ -24,6 +26,7 @@ import { journalPath } from "./paths.js";
 /** Events that must be on disk before the run goes on (see the note on durability above). */
 const DURABLE: ReadonlySet<RunEvent["type"]> = new Set([
   "run.start",
+  "step.process",
   "step.end",
   "stage.end",
   "run.end",

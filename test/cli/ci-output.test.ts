@@ -51,7 +51,7 @@ describe("relctl's own metrics from the command line", () => {
     );
     expect(scraped).toMatch(/relctl_step_duration_seconds_count\{[^}]*action="run"[^}]*executor="exec"/);
     const textfile = readFileSync(join(dir, "relctl.prom"), "utf8");
-    expect(textfile).toMatch(/relctl_rollbacks_total\{[^}]*\} 0/);
+    expect(textfile).toMatch(/relctl_run_rollbacks\{[^}]*\} 0/);
   });
 
   it("counts a rollback, and a Pushgateway that is down is a warning, not a failed release", async () => {
@@ -71,7 +71,7 @@ describe("relctl's own metrics from the command line", () => {
     );
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/warning: .*127\.0\.0\.1:9/);
-    expect(readFileSync(join(dir, "m.prom"), "utf8")).toMatch(/relctl_rollbacks_total\{[^}]*\} 1/);
+    expect(readFileSync(join(dir, "m.prom"), "utf8")).toMatch(/relctl_run_rollbacks\{[^}]*\} 1/);
   });
 });
 

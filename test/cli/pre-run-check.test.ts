@@ -8,7 +8,7 @@ import { relctl, tempProject } from "../helpers/cli.js";
 const playbook = `apiVersion: relctl/v1
 name: demo
 vars:
-  service: api
+  service: "\${{ 'api' }}" # untyped (an expression default): a vars file may give it a map
   hold: 1s
 stages:
   build:

@@ -134,5 +134,7 @@ describe("relctl on the command line", () => {
     const schema = JSON.parse(result.stdout) as { type?: string; properties?: Record<string, unknown> };
     expect(schema.properties).toHaveProperty("stages");
     expect(schema.properties).toHaveProperty("apiVersion");
+    // The file the package ships is exactly what the command prints.
+    expect(schema).toEqual(JSON.parse(readFileSync(join(repoRoot, "schema/relctl.schema.json"), "utf8")));
   });
 });

@@ -13,7 +13,7 @@ export interface MinimalPlan {
 export const MINIMAL_HELM = {
   upgrade: {
     input: { release: "api", chart: "./charts/api" },
-    argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait"],
+    argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait", "--reset-values"],
   },
   rollback: {
     input: { release: "api" },

@@ -110,12 +110,13 @@ const HELM: Record<string, PlanCase[]> = {
         "--timeout",
         "300s",
         "--rollback-on-failure",
+        "--reset-values",
       ],
     },
     {
       variant: "atomic without a pinned major plans helm v3's --atomic",
       input: { release: "api", chart: "./charts/api", atomic: true },
-      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait", "--atomic"],
+      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait", "--atomic", "--reset-values"],
     },
     {
       variant: "values files keep their order (later files win)",
@@ -192,22 +193,22 @@ const HELM: Record<string, PlanCase[]> = {
     {
       variant: "wait strategy hookOnly on helm v4",
       input: { release: "api", chart: "./charts/api", wait: "hookOnly", helm_major: 4 },
-      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait=hookOnly"],
+      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait=hookOnly", "--reset-values"],
     },
     {
       variant: "wait strategy legacy on helm v4",
       input: { release: "api", chart: "./charts/api", wait: "legacy", helm_major: 4 },
-      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait=legacy"],
+      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait=legacy", "--reset-values"],
     },
     {
       variant: "wait strategy hookOnly on helm v3 (its default: no flag)",
       input: { release: "api", chart: "./charts/api", wait: "hookOnly", helm_major: 3 },
-      argv: ["helm", "upgrade", "--install", "api", "./charts/api"],
+      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--reset-values"],
     },
     {
       variant: "wait strategy watcher on helm v3 (a boolean --wait)",
       input: { release: "api", chart: "./charts/api", wait: "watcher", helm_major: 3 },
-      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait"],
+      argv: ["helm", "upgrade", "--install", "api", "./charts/api", "--wait", "--reset-values"],
     },
   ],
   rollback: [

@@ -11,8 +11,9 @@
 //                            that waits for them (--wait, --atomic, v4 --wait=watcher|legacy or
 //                            --rollback-on-failure) writes a pending-* revision, waits --timeout
 //                            (default 5m0s), then fails like helm with "context deadline
-//                            exceeded" and a failed revision (rolled back when atomic); kill it
-//                            before then to leave the release locked, like an interrupted helm.
+//                            exceeded" and a failed revision (rolled back when atomic); SIGTERM
+//                            before then fails it with "context canceled", as helm does; SIGKILL
+//                            leaves the release locked, like a helm killed outright.
 //                            Without waiting, helm does not notice: the deploy succeeds.
 // and through the state directory: unreachable.json (a list of kube-contexts whose cluster does
 // not answer).
@@ -158,9 +159,11 @@ function upgrade(args) {
   const revisions = loadHistory(file);
   const current = last(revisions);
   const installing = !current || current.info.status === "uninstalled";
-  const phase = installing ? "INSTALLATION FAILED" : "UPGRADE FAILED";
+  // `helm upgrade --install` returns a first install's error as it is: the "INSTALLATION FAILED"
+  // prefix is `helm install`'s, not upgrade's (real helm v3.17 and v4.1 print it bare).
+  const phaseOf = (text) => (installing ? text : `UPGRADE FAILED: ${text}`);
   if (installing && !flags.install) fail(`UPGRADE FAILED: "${name}" has no deployed releases`);
-  if (isPending(current)) fail(`${phase}: another operation (install/upgrade/rollback) is in progress`);
+  if (isPending(current)) fail(phaseOf("another operation (install/upgrade/rollback) is in progress"));
   if (
     !installing &&
     !revisions.some((revision) => ["deployed", "failed", "superseded"].includes(revision.info.status))
@@ -173,6 +176,10 @@ function upgrade(args) {
     chart = loadChart(chartRef, process.cwd(), flags.version);
     const base = flags["reuse-values"] && current ? current.config : {};
     config = userValues(flags, process.cwd(), base);
+    // As helm does: an upgrade given no values at all (and neither --reset-values nor
+    // --reuse-values) keeps the last release's values.
+    const noFlag = !flags["reset-values"] && !flags["reuse-values"] && !flags["reset-then-reuse-values"];
+    if (noFlag && current && Object.keys(config).length === 0) config = current.config ?? {};
   } catch (error) {
     if (error instanceof ChartError || error instanceof ValuesError) fail(error.message);
     throw error;
@@ -200,7 +207,7 @@ function upgrade(args) {
     if (atomic && installing) {
       rmSync(file, { force: true });
       fail(
-        `${phase}: release ${name} failed, and has been uninstalled due to ${reason} being set: ${message}`,
+        phaseOf(`release ${name} failed, and has been uninstalled due to ${reason} being set: ${message}`),
       );
     }
     if (atomic) {
@@ -208,15 +215,15 @@ function upgrade(args) {
         atomicRollback(revisions, revision);
       } catch (error) {
         saveHistory(file, revisions);
-        fail(`${phase}: ${message}: ${error.message}`);
+        fail(phaseOf(`${message}: ${error.message}`));
       }
       saveHistory(file, prune(revisions, flags["history-max"] ?? 10));
       fail(
-        `${phase}: release ${name} failed, and has been rolled back due to ${reason} being set: ${message}`,
+        phaseOf(`release ${name} failed, and has been rolled back due to ${reason} being set: ${message}`),
       );
     }
     saveHistory(file, prune(revisions, flags["history-max"] ?? 10));
-    fail(`${phase}: ${message}`);
+    fail(phaseOf(message));
   };
   if (outcome.hang && waitsForReady(flags, atomic))
     return waitUntilTimeout(file, revisions, revision, flags.timeout, failed);

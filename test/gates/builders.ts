@@ -50,10 +50,11 @@ export function config(
     limits?: Partial<GateConfig["limits"]>;
   } = {},
 ): GateConfig {
-  const { timing, limits, ...rest } = overrides;
+  const { timing, limits, onWarning = "inconclusive", ...rest } = overrides;
   return {
     metrics: [rule({ max: 0.01 })],
     abort: [],
+    onWarning,
     ...rest,
     limits: { failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, ...limits },
     timing: {

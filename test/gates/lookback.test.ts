@@ -143,6 +143,44 @@ describe("look-back: judging a past window at once", () => {
     });
   });
 
+  it("sees a breach already running when the window starts, from the warm-up before it", () => {
+    // One value a minute from 5 minutes before START: 3% until 2 minutes into the window.
+    const warm: QueryOutcome = {
+      ok: true,
+      resultType: "matrix",
+      warnings: [],
+      samples: Array.from({ length: 16 }, (_, k) => {
+        const raw = k <= 7 ? "0.03" : "0.004";
+        return { labels: {}, raw, value: Number(raw), time: (START + (k - 5) * MIN) / 1000 };
+      }),
+    };
+    const gate = lookback({ metrics: [], abort: [abortRule()] });
+    const inputs = { start: START, end: T, stepMs: MIN, range: () => warm };
+    expect(evaluateLookback(gate, { ...inputs, warmupSteps: 5 })).toMatchObject({
+      verdict: "failed",
+      reason:
+        "in the last 10m, at 2026-11-22T09:50:00Z: abort criterion error_rate_critical held for 5m " +
+        "(for 5m, since 2026-11-22T09:45:00Z): 3% > 2%",
+    });
+    expect(evaluateLookback(gate, inputs).verdict).toBe("passed");
+  });
+
+  it("reads points a front-end aligned to the step: the newest in each step", () => {
+    const aligned: QueryOutcome = {
+      ok: true,
+      resultType: "matrix",
+      warnings: [],
+      samples: [0, 1, 2].map((k) => ({
+        labels: {},
+        raw: `0.${k + 1}`,
+        value: (k + 1) / 10,
+        time: (START - 30_000 + k * MIN) / 1000,
+      })),
+    };
+    expect(sliceAt(aligned, START + MIN, MIN)).toMatchObject({ samples: [{ raw: "0.2" }] });
+    expect(sliceAt(aligned, START + MIN)).toMatchObject({ samples: [] });
+  });
+
   it("takes the samples of one step from a range result", () => {
     const outcome = matrix(["0.1", "0.2", "0.3"]);
     const slice = sliceAt(outcome, START + MIN);

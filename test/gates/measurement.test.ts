@@ -56,12 +56,30 @@ describe("judging one metric", () => {
       });
     });
 
-    it.each(["+Inf", "-Inf"])("treats %s like NaN, not as a number that happens to pass a bound", (raw) => {
-      expect(judge(rule({ min: 0.1 }), vector(raw))).toMatchObject({
+    it.each([
+      ["+Inf", { min: 0.1 }],
+      ["-Inf", { max: 0.01 }],
+    ] as const)("treats %s like NaN, not as a number that happens to pass a bound", (raw, bounds) => {
+      expect(judge(rule(bounds), vector(raw))).toMatchObject({
         verdict: "inconclusive",
         reason: `${raw} (on_nan: inconclusive)`,
       });
     });
+
+    it.each([
+      ["+Inf", { max: 1 }, "+Inf > 100%"],
+      ["-Inf", { min: 0.1 }, "-Inf < 10%"],
+      ["+Inf", { min: 0, max: 1 }, "+Inf > 100%"],
+    ] as const)(
+      "takes %s beyond a bound for the breach it is, whatever on_nan says",
+      (raw, bounds, reason) => {
+        expect(judge(rule({ ...bounds, onNaN: "pass" }), vector(raw))).toMatchObject({
+          verdict: "failed",
+          counted: true,
+          reason,
+        });
+      },
+    );
 
     it.each([
       ["error", "error", true],

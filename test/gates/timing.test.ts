@@ -27,14 +27,13 @@ function play(gate: GateConfig, metric: string, abort = "") {
       }),
     ];
     if (gate.abort[0]) {
-      const breaching = abort[k] === "B";
+      // B out of bounds, E a query error, N NaN (inconclusive), anything else within bounds.
+      const mark = abort[k];
+      const verdict =
+        mark === "B" ? "failed" : mark === "E" ? "error" : mark === "N" ? "inconclusive" : "passed";
+      const reason = { failed: "2.5% > 2%", error: "query error", inconclusive: "NaN", passed: "0.4% <= 2%" };
       measurements.push(
-        measured(breaching ? "failed" : "passed", {
-          at,
-          name: gate.abort[0].name,
-          role: "abort",
-          reason: breaching ? "2.5% > 2%" : "0.4% <= 2%",
-        }),
+        measured(verdict, { at, name: gate.abort[0].name, role: "abort", reason: reason[verdict] }),
       );
     }
     const next = advance(gate, state, combineRound(at, measurements));
@@ -154,6 +153,40 @@ describe("limits (Argo Rollouts semantics: exceeded when count > limit)", () => 
       true,
       false,
     ]);
+  });
+});
+
+describe("abort criteria that cannot be measured (as Prometheus keeps a pending alert)", () => {
+  const lenient = config({
+    abort: [abortRule()],
+    limits: { failureLimit: -1, inconclusiveLimit: -1, consecutiveErrorLimit: -1 },
+    timing: { timeoutMs: 60 * MIN },
+  });
+
+  it.each([
+    ["query errors", "BEBBEBB"],
+    ["NaN", "BNBBNBB"],
+  ])("keeps a breach going through %s and trips when for: has passed", (_case, abort) => {
+    const result = play(lenient, "P".repeat(abort.length), abort);
+    expect(result).toMatchObject({
+      done: true,
+      verdict: "failed",
+      index: 5,
+      reason:
+        "abort criterion error_rate_critical held for 5m (for 5m, since 2026-11-22T10:00:00Z): 2.5% > 2%",
+    });
+  });
+
+  it("does not trip on an evaluation that could not measure, but on the next breaching one", () => {
+    const result = play(lenient, "PPPPPPPP", "BBBBBEEB");
+    expect(result).toMatchObject({ verdict: "failed", index: 7 });
+  });
+
+  it("starts no breach from an error, and ends one with a value within bounds", () => {
+    expect(play(lenient, "PPPPPPPP", "EEBB.BBB")).toMatchObject({ done: false });
+    expect(play(lenient, "PPPPPPPP", "EEBB.BBB").state.breachSince).toEqual({
+      error_rate_critical: T + 5 * MIN,
+    });
   });
 });
 

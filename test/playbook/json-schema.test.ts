@@ -1,96 +1,77 @@
-// The JSON Schema editors use is generated from the zod schemas; this pins it with a snapshot and
-// checks it against the playbooks relctl ships, so the schema and the format cannot drift apart.
+// The JSON Schema editors use is generated from the zod schemas (the playbook's and every
+// built-in action's). It ships as schema/relctl.schema.json: this test keeps that file fresh and
+// checks it with a standard validator (Ajv, JSON Schema 2020-12) against the playbooks relctl
+// ships and against the mistakes an editor must flag.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { format, resolveConfig } from "prettier";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { createRegistry } from "../../src/executors/registry.js";
 import { playbookJsonSchema } from "../../src/playbook/json-schema.js";
-import { STAGE_NAME, STEP_ID, USES } from "../../src/playbook/schema.js";
+import { STAGE_NAME, STEP_ID } from "../../src/playbook/schema.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const snapshot = join(repoRoot, "test/playbook/__snapshots__/playbook.schema.json");
+const shippedSchema = join(repoRoot, "schema/relctl.schema.json");
 
-type Schema = {
-  type?: string | string[];
+type Schema = Record<string, unknown> & {
   properties?: Record<string, Schema>;
   additionalProperties?: boolean | Schema;
-  propertyNames?: { pattern?: string };
-  patternProperties?: Record<string, Schema>;
-  items?: Schema;
-  anyOf?: Schema[];
-  $ref?: string;
-  [key: string]: unknown;
+  $defs?: Record<string, Schema>;
 };
 
-const schema = playbookJsonSchema() as Schema;
+const schema = (await playbookJsonSchema()) as Schema;
 const at = (node: Schema | undefined, ...keys: string[]): Schema =>
   keys.reduce<Schema>((current, key) => (current[key] ?? {}) as Schema, node ?? {});
 const stage = at(schema, "properties", "stages", "additionalProperties");
-const stepSchema = at(stage, "properties", "steps", "items");
+const stepSchema = at(schema, "$defs", "step");
 
-function typeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
+const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false, strictTypes: false });
+const validate = ajv.compile(schema);
+
+/** Ajv's errors as "path: message" lines, without the noise of if/then and anyOf wrappers. */
+function problems(document: unknown): string[] {
+  if (validate(document)) return [];
+  return (
+    (validate.errors ?? [])
+      // An expression branch that did not fit either says nothing the other branch does not.
+      .filter((error: ErrorObject) => !["if", "anyOf"].includes(error.keyword))
+      .filter((error: ErrorObject) => !error.schemaPath.startsWith("#/$defs/expression/"))
+      .map((error: ErrorObject) => {
+        const extra =
+          error.keyword === "additionalProperties"
+            ? ` (${(error.params as { additionalProperty: string }).additionalProperty})`
+            : error.keyword === "required"
+              ? ` (${(error.params as { missingProperty: string }).missingProperty})`
+              : "";
+        return `${error.instancePath}: ${error.keyword}${extra}`;
+      })
+  );
 }
 
-function accepts(node: Schema, value: unknown): boolean {
-  if (node.type === undefined) return true;
-  const types = Array.isArray(node.type) ? node.type : [node.type];
-  const type = typeOf(value);
-  return types.includes(type) || (type === "integer" && types.includes("number"));
-}
-
-/**
- * Every key in `value` the schema does not know, as a dotted path (plus record keys that break
- * the schema's propertyNames pattern). A union is judged by its branch that fits best.
- */
-function unknownKeys(value: unknown, node: Schema, path: string): string[] {
-  if (node.$ref !== undefined) {
-    const name = node.$ref.replace("#/$defs/", "");
-    return unknownKeys(value, at(schema, "$defs", name), path);
-  }
-  if (node.anyOf) {
-    const fitting = node.anyOf.filter((branch) => accepts(branch, value) || branch.anyOf !== undefined);
-    if (fitting.length === 0) return [`${path} (no branch of the union fits)`];
-    return fitting.map((branch) => unknownKeys(value, branch, path)).sort((a, b) => a.length - b.length)[0]!;
-  }
-  if (Array.isArray(value)) {
-    return node.items
-      ? value.flatMap((item, index) => unknownKeys(item, node.items!, `${path}[${index}]`))
-      : [];
-  }
-  if (value === null || typeof value !== "object") return [];
-  const found: string[] = [];
-  for (const [key, item] of Object.entries(value)) {
-    const where = path === "" ? key : `${path}.${key}`;
-    const known =
-      node.properties?.[key] ??
-      Object.entries(node.patternProperties ?? {}).find(([pattern]) => new RegExp(pattern).test(key))?.[1];
-    if (known) {
-      found.push(...unknownKeys(item, known, where));
-    } else if (typeof node.additionalProperties === "object") {
-      const pattern = node.propertyNames?.pattern;
-      if (pattern !== undefined && !new RegExp(pattern).test(key)) found.push(`${where} (name)`);
-      found.push(...unknownKeys(item, node.additionalProperties, where));
-    } else if (node.additionalProperties === false || node.properties) {
-      found.push(where);
-    }
-  }
-  return found;
-}
+const playbook = (steps: unknown[], extra: Record<string, unknown> = {}) => ({
+  apiVersion: "relctl/v1",
+  name: "t",
+  ...extra,
+  stages: { deploy: { steps } },
+});
 
 const playbooksDir = join(repoRoot, "playbooks");
 const shipped = readdirSync(playbooksDir).filter((name) => name.endsWith(".yaml"));
 
 describe("the playbook JSON Schema", () => {
-  it("matches the committed snapshot", async () => {
-    const config = (await resolveConfig(snapshot)) ?? {};
+  it("is shipped as schema/relctl.schema.json, exactly as relctl schema prints it", async () => {
+    const config = (await resolveConfig(shippedSchema)) ?? {};
     const text = await format(JSON.stringify(schema), { ...config, parser: "json" });
-    await expect(text).toMatchFileSnapshot("__snapshots__/playbook.schema.json");
+    // Regenerate with: npx vitest run test/playbook/json-schema.test.ts -u
+    await expect(text).toMatchFileSnapshot(shippedSchema);
+  });
+
+  it("is in the package's files", () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { files: string[] };
+    expect(manifest.files).toContain("schema");
   });
 
   it("identifies itself as the relctl/v1 format in JSON Schema 2020-12", () => {
@@ -136,20 +117,28 @@ describe("the playbook JSON Schema", () => {
       "canary",
       "steps",
     ]);
+    expect(at(stage, "properties", "steps", "items")).toEqual({ $ref: "#/$defs/step" });
+    expect(at(stage, "properties", "canary", "properties", "steps", "items")).toEqual({
+      $ref: "#/$defs/step",
+    });
   });
 
-  it("describes steps with their id and uses formats", () => {
+  it("describes steps with their id, and uses as the built-in actions or a user executor's", async () => {
     expect(stepSchema).toMatchObject({
       type: "object",
       required: ["id", "uses"],
       additionalProperties: false,
     });
     expect(at(stepSchema, "properties", "id")).toMatchObject({ type: "string", pattern: STEP_ID.source });
-    expect(at(stepSchema, "properties", "uses")).toMatchObject({
-      type: "string",
-      pattern: USES.source,
-      description: "<executor>.<action>",
-    });
+    const registry = createRegistry();
+    const builtins: string[] = [];
+    for (const name of registry.names()) {
+      const executor = await registry.load(name);
+      builtins.push(...Object.keys(executor.actions).map((action) => `${name}.${action}`));
+    }
+    const uses = at(stepSchema, "properties", "uses");
+    expect((uses.anyOf as Schema[])[0]).toMatchObject({ enum: builtins });
+    expect(builtins).toContain("helm.upgrade");
     expect(Object.keys(stepSchema.properties ?? {})).toEqual([
       "id",
       "name",
@@ -164,28 +153,103 @@ describe("the playbook JSON Schema", () => {
     ]);
   });
 
-  it("finds keys it does not know, so the check below can fail", () => {
-    const document = {
+  it("describes every property, in the playbook and in every action's with:", () => {
+    const missing: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== "object") return;
+      const properties = (node as Schema).properties;
+      if (properties && typeof properties === "object") {
+        for (const [key, child] of Object.entries(properties)) {
+          // `if: { properties: { uses: { const } } }` selects an action; it describes nothing.
+          if (!path.endsWith(".if") && (child as Schema).description === undefined && !("$ref" in child)) {
+            missing.push(`${path}.${key}`);
+          }
+        }
+      }
+      for (const [key, child] of Object.entries(node)) walk(child, `${path}.${key}`);
+    };
+    walk(schema, "#");
+    expect(missing).toEqual([]);
+  });
+
+  it("uses no keyword a draft-07 editor (yaml-language-server) would ignore", () => {
+    const newer = [
+      "prefixItems",
+      "dependentRequired",
+      "dependentSchemas",
+      "unevaluatedProperties",
+      "$dynamicRef",
+    ];
+    const found = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (node === null || typeof node !== "object") return;
+      for (const [key, child] of Object.entries(node)) {
+        if (newer.includes(key)) found.add(key);
+        walk(child);
+      }
+    };
+    walk(schema);
+    expect([...found]).toEqual([]);
+  });
+
+  it("accepts a minimal step of every kind of uses", () => {
+    expect(
+      problems(
+        playbook([
+          { id: "a", uses: "exec.run", with: { argv: ["true"] } },
+          { id: "b", uses: "ticketing.open", with: { anything: 1 } },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it("flags a misspelled key under helm.upgrade's with:", () => {
+    const document = playbook([
+      { id: "up", uses: "helm.upgrade", with: { release: "api", chart: "./chart", namepsace: "prod" } },
+    ]);
+    expect(problems(document)).toEqual(["/stages/deploy/steps/0/with: additionalProperties (namepsace)"]);
+    const fixed = playbook([
+      { id: "up", uses: "helm.upgrade", with: { release: "api", chart: "./chart", namespace: "prod" } },
+    ]);
+    expect(problems(fixed)).toEqual([]);
+  });
+
+  it("flags an action a built-in executor does not have (exec.rn), but allows user executors", () => {
+    expect(problems(playbook([{ id: "a", uses: "exec.rn", with: { argv: ["true"] } }]))).toEqual([
+      "/stages/deploy/steps/0/uses: enum",
+      "/stages/deploy/steps/0/uses: pattern",
+    ]);
+    expect(problems(playbook([{ id: "a", uses: "execs.run" }]))).toEqual([]);
+  });
+
+  it("flags a missing required input, and a missing with: when the action needs inputs", () => {
+    expect(problems(playbook([{ id: "up", uses: "helm.upgrade", with: { release: "api" } }]))).toEqual([
+      "/stages/deploy/steps/0/with: required (chart)",
+    ]);
+    expect(problems(playbook([{ id: "up", uses: "helm.upgrade" }]))).toEqual([
+      "/stages/deploy/steps/0: required (with)",
+    ]);
+    expect(problems(playbook([{ id: "clean", uses: "git.ensure_clean" }]))).toEqual([]);
+  });
+
+  it("flags a value of the wrong type, and accepts an expression in its place", () => {
+    const withTimeout = (history_max: unknown) =>
+      playbook([{ id: "up", uses: "helm.upgrade", with: { release: "api", chart: "c", history_max } }]);
+    expect(problems(withTimeout("ten"))).toEqual(["/stages/deploy/steps/0/with/history_max: type"]);
+    expect(problems(withTimeout("${{ vars.history }}"))).toEqual([]);
+    expect(problems(withTimeout(10))).toEqual([]);
+    const canary = {
       apiVersion: "relctl/v1",
-      stagse: {},
-      "x-defaults": { timeout: "5m" },
-      "defaults-x": {},
-      vars: { v: { defualt: 1 }, ok: [1] },
-      secrets: { s: { from: "env://S", requried: true } },
       stages: {
-        Build: { steps: [] },
-        build: { steps: [{ id: "a", uses: "exec.run", wtih: {}, retry: { attempts: 2, backof: "1s" } }] },
+        canary: {
+          canary: {
+            weights: [10, 100],
+            steps: [{ id: "w", uses: "helm.upgrade", with: { release: "api", chart: "c", atomik: true } }],
+          },
+        },
       },
     };
-    expect(unknownKeys(document, schema, "").sort()).toEqual([
-      "defaults-x",
-      "secrets.s.requried",
-      "stages.Build (name)",
-      "stages.build.steps[0].retry.backof",
-      "stages.build.steps[0].wtih",
-      "stagse",
-      "vars.v.defualt",
-    ]);
+    expect(problems(canary)).toEqual(["/stages/canary/canary/steps/0/with: additionalProperties (atomik)"]);
   });
 
   it("ships playbooks to check", () => {
@@ -193,9 +257,8 @@ describe("the playbook JSON Schema", () => {
     expect(shipped.length).toBeGreaterThanOrEqual(9);
   });
 
-  it.each(shipped)("knows every key of the shipped playbook %s", (name) => {
+  it.each(shipped)("validates the shipped playbook %s", (name) => {
     const document: unknown = parse(readFileSync(join(playbooksDir, name), "utf8"));
-    expect(typeOf(document)).toBe("object");
-    expect(unknownKeys(document, schema, "")).toEqual([]);
+    expect(problems(document)).toEqual([]);
   });
 });

@@ -102,12 +102,12 @@ describe("resolving vars", () => {
     expect(values).toMatchObject({ service: "json", tag: "t1", replicas: 2, image: "ghcr.io/acme/json:t1" });
   });
 
-  it("lets --var override the vars file, as a string, the last one winning", async () => {
+  it("lets --var override the vars file, parsed to the var's type, the last one winning", async () => {
     const { values } = await resolveWith(
       { varsFile: "prod.yaml", overrides: ["version=1.4.0", "replicas=7", "service=cli", "service=svc"] },
       { "prod.yaml": lines("service: web", "replicas: 5") },
     );
-    expect(values).toMatchObject({ service: "svc", replicas: "7", image: "ghcr.io/acme/svc:rc-20261126" });
+    expect(values).toMatchObject({ service: "svc", replicas: 7, image: "ghcr.io/acme/svc:rc-20261126" });
   });
 
   it("takes everything after the first = of --var as the value", async () => {

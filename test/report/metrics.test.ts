@@ -50,8 +50,7 @@ describe("the metrics reporter", () => {
     )!;
     // A third measurement in the same evaluations must not count as another evaluation.
     const { samples } = await samplesAfter([...events.slice(0, -1), { ...measurement }, events.at(-1)!]);
-    const verdict = (name: string) =>
-      sampleValue(samples, "relctl_gate_evaluations_total", { verdict: name });
+    const verdict = (name: string) => sampleValue(samples, "relctl_run_gate_evaluations", { verdict: name });
     expect([verdict("passed"), verdict("failed"), verdict("inconclusive"), verdict("error")]).toEqual([
       1, 1, 0, 0,
     ]);
@@ -60,8 +59,8 @@ describe("the metrics reporter", () => {
   it("counts a rollback when an on_failure stage starts", async () => {
     const failed = await samplesAfter(failedCanaryRun());
     const succeeded = await samplesAfter(succeededRun());
-    expect(sampleValue(failed.samples, "relctl_rollbacks_total", { playbook: "canary" })).toBe(1);
-    expect(sampleValue(succeeded.samples, "relctl_rollbacks_total", { playbook: "promote" })).toBe(0);
+    expect(sampleValue(failed.samples, "relctl_run_rollbacks", { playbook: "canary" })).toBe(1);
+    expect(sampleValue(succeeded.samples, "relctl_run_rollbacks", { playbook: "promote" })).toBe(0);
   });
 
   it("sets the last successful release time for the environment when a real run succeeds", async () => {

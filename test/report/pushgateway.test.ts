@@ -1,6 +1,6 @@
 // Against a real Pushgateway (Debian package prometheus-pushgateway) on loopback: what relctl
 // pushes is read back from the gateway's own /metrics.
-import { Gauge, Registry } from "prom-client";
+import { Counter, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricsReporter, pushgatewayGroupUrl, pushMetrics } from "../../src/report/metrics.js";
 import { freePort, startPushgateway, type RunningServer } from "../helpers/servers.js";
@@ -62,8 +62,19 @@ describe("pushing metrics to a Pushgateway", () => {
     expect(
       sampleValue(samples, "relctl_run_duration_seconds", { ...group, status: "succeeded" }),
     ).toBeUndefined();
-    expect(sampleValue(samples, "relctl_rollbacks_total", { ...group, playbook: "canary" })).toBe(1);
-    expect(sampleValue(samples, "relctl_gate_evaluations_total", { ...group, verdict: "failed" })).toBe(1);
+    expect(sampleValue(samples, "relctl_run_rollbacks", { ...group, playbook: "canary" })).toBe(1);
+    expect(sampleValue(samples, "relctl_run_gate_evaluations", { ...group, verdict: "failed" })).toBe(1);
+  });
+
+  it("pushes the per-run counts as gauges, since each run starts them again from zero", async () => {
+    // A counter that restarts at every push makes increase() and rate() undercount.
+    await pushMetrics(registryAfter(failedCanaryRun(), "types"), gateway.url, "relctl", {
+      environment: "types",
+    });
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/^# TYPE relctl_run_gate_evaluations gauge$/m);
+    expect(text).toMatch(/^# TYPE relctl_run_rollbacks gauge$/m);
+    expect(text).not.toMatch(/^# TYPE relctl_\w+ counter$/m);
   });
 
   it("replaces a previous run's gate counts with this run's zeros", async () => {
@@ -73,18 +84,18 @@ describe("pushing metrics to a Pushgateway", () => {
 
     const samples = await gatewaySamples();
     expect(
-      sampleValue(samples, "relctl_gate_evaluations_total", { environment: "qa", verdict: "failed" }),
+      sampleValue(samples, "relctl_run_gate_evaluations", { environment: "qa", verdict: "failed" }),
     ).toBe(0);
   });
 
   it("says what the Pushgateway answered when it refuses a push", async () => {
     await pushMetrics(registryAfter(succeededRun()), gateway.url, "relctl", { environment: "dev" });
-    // Another job pushing a gauge under the name of relctl's counter is inconsistent.
+    // Another job pushing a counter under the name of relctl's gauge is inconsistent.
     const clash = new Registry();
-    new Gauge({ name: "relctl_rollbacks_total", help: "Rollbacks.", registers: [clash] }).set(1);
+    new Counter({ name: "relctl_run_rollbacks", help: "Rollbacks.", registers: [clash] }).inc(1);
 
     await expect(pushMetrics(clash, gateway.url, "impostor", { environment: "dev" })).rejects.toThrow(
-      /^the Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered 400 to POST \/metrics\/job\/impostor\/environment\/dev: pushed metrics are invalid or inconsistent with existing metrics: [\s\S]*relctl_rollbacks_total[\s\S]* is not a (?:COUNTER|GAUGE)/,
+      /^the Pushgateway at http:\/\/127\.0\.0\.1:\d+ answered 400 to POST \/metrics\/job\/impostor\/environment\/dev: pushed metrics are invalid or inconsistent with existing metrics: [\s\S]*relctl_run_rollbacks[\s\S]* is not a (?:COUNTER|GAUGE)/,
     );
   });
 

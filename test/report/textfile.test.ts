@@ -22,7 +22,7 @@ describe("the node_exporter textfile", () => {
 
     const samples = parseSamples(readFileSync(path, "utf8"));
     expect(sampleValue(samples, "relctl_run_duration_seconds", { status: "rolled_back" })).toBe(311);
-    expect(sampleValue(samples, "relctl_rollbacks_total", { playbook: "canary" })).toBe(1);
+    expect(sampleValue(samples, "relctl_run_rollbacks", { playbook: "canary" })).toBe(1);
     expect(readFileSync(path, "utf8")).toContain("# TYPE relctl_step_duration_seconds histogram\n");
   });
 

@@ -71,7 +71,11 @@ describe("the Redactor", () => {
       const secrets = [...base, ...base.slice(0, 50).map((secret) => `${secret}${secret.slice(0, 4)}`)];
       const redactor = new Redactor();
       for (const secret of secrets) redactor.add(secret);
-      const forms = secrets.flatMap((secret) => [secret, Buffer.from(secret).toString("base64")]);
+      const forms = secrets.flatMap((secret) => [
+        secret,
+        Buffer.from(secret).toString("base64"),
+        Buffer.from(secret).toString("base64url"),
+      ]);
       for (let round = 0; round < 200; round++) {
         const pieces = Array.from({ length: 12 }, () =>
           next() < 0.4
@@ -82,6 +86,28 @@ describe("the Redactor", () => {
         expect(redactor.redact(text)).toBe(reference(forms, text));
       }
     }
+  });
+
+  it("hides a Basic credential that holds a secret, whatever the user name and however it is written", () => {
+    const redactor = new Redactor();
+    redactor.add("TokValue12345");
+    for (const user of ["ci", "a", "robot$acme+deploy"]) {
+      const credential = Buffer.from(`${user}:TokValue12345`).toString("base64");
+      expect(redactor.redact(`authorization: Basic ${credential}`)).toBe(`authorization: Basic ${REDACTED}`);
+      expect(redactor.redact(`> Authorization: basic  ${credential}\r\n`)).toBe(
+        `> Authorization: basic  ${REDACTED}\r\n`,
+      );
+      expect(redactor.redact(`GET /?h=Basic%20${credential}`)).toBe(`GET /?h=Basic%20${REDACTED}`);
+    }
+    // A Basic credential without a secret in it (a public read-only user) stays as it is.
+    const other = `Basic ${Buffer.from("guest:guest").toString("base64")}`;
+    expect(redactor.redact(other)).toBe(other);
+    // base64url, as relctl writes a Pushgateway label value with a "/".
+    const slashy = "a/b?c>TokValue12345";
+    redactor.add(slashy);
+    expect(redactor.redact(`/label@base64/${Buffer.from(slashy).toString("base64url")}`)).toBe(
+      `/label@base64/${REDACTED}`,
+    );
   });
 
   it("replaces a secret that contains another whole, and overlapping ones from the left", () => {

@@ -1,12 +1,17 @@
 // `relctl gate <stage>`: evaluate the stage's gates on their own, without running anything else.
 // By default each gate is measured once and says whether it would pass now (read-only, like a
-// plan); --watch runs the gates for real: hold, abort criteria, limits, until each decides.
+// plan); --watch runs the gates for real: hold, abort criteria, limits, until each decides, with
+// a run journal in the state directory (so a paused gate can be decided with `relctl decide`).
 import { ExitCode, usageError } from "../../errors.js";
 import { GATE_ACTIONS } from "../../gates/gate-actions.js";
 import { findStage, type Playbook } from "../../playbook/model.js";
 import { runPlaybook } from "../../run/engine.js";
 import type { EventSink, RunEvent } from "../../run/events.js";
-import type { GlobalOptions } from "../global-options.js";
+import { fanOut } from "../../report/fan-out.js";
+import { newRunId } from "../../run/run-id.js";
+import { openJournal, type JournalSink } from "../../state/journal.js";
+import { resolveStateDir } from "../../state/paths.js";
+import { cwdOf, type GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 import { preparePlaybook } from "../prepare.js";
 import { runSinks } from "../run-sinks.js";
@@ -18,7 +23,7 @@ export async function gateCommand(
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
-  const prepared = await preparePlaybook(options, io);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const stage = findStage(prepared.playbook, stageName);
   if (!stage) throw usageError(`playbook ${prepared.playbook.name} has no stage "${stageName}"`);
   const gates = stage.steps.filter((step) => GATE_ACTIONS.has(step.uses));
@@ -55,6 +60,9 @@ export async function gateCommand(
     },
   };
   const interrupt = abortOnSignals();
+  // Watching runs the gates for real: a paused gate waits for `relctl decide`, which reads the
+  // run's journal in the state directory, so the watch keeps one there like any run.
+  const watched = gate.watch === true ? watchRun(options) : undefined;
   try {
     const outcome = await runPlaybook({
       playbook,
@@ -64,12 +72,15 @@ export async function gateCommand(
       registry: prepared.registry,
       playbookDisplay: prepared.display,
       locate: prepared.locate,
-      sink,
+      sink: watched ? fanOut([sink, watched.journal]) : sink,
       signal: interrupt.signal,
       cwd: prepared.cwd,
       env: io.env,
+      ...(watched ? { runId: watched.runId, stateDir: watched.stateDir } : {}),
     });
-    if (outcome.exitCode !== ExitCode.ok) {
+    // A watched gate that passed, or that a person let continue, lets the release go on: the
+    // run's own verdict (its last line) is the command's answer.
+    if (watched || outcome.exitCode !== ExitCode.ok) {
       if (runEnd) sinks.sink.emit(runEnd);
       return outcome.exitCode;
     }
@@ -85,8 +96,15 @@ export async function gateCommand(
     }
     return exitCode;
   } finally {
+    watched?.journal.close();
     interrupt.dispose();
   }
+}
+
+function watchRun(options: GlobalOptions): { runId: string; stateDir: string; journal: JournalSink } {
+  const stateDir = resolveStateDir(cwdOf(options), options.stateDir);
+  const runId = newRunId(new Date());
+  return { runId, stateDir, journal: openJournal(stateDir, runId) };
 }
 
 function verdictLine(step: string, name: string, outputs: Record<string, unknown>, io: Io): string {

@@ -30,7 +30,7 @@ export async function planCommand(
   options: GlobalOptions,
   io: Io,
 ): Promise<number> {
-  const prepared = await preparePlaybook(options, io);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const { playbook, vars, cwd, registry, display, locate } = prepared;
   // A plan file that cannot be written is refused before the (possibly slow) read-only steps run.
   const target = outputFile === undefined ? undefined : planFileTarget(cwd, outputFile);
@@ -74,7 +74,10 @@ export async function planCommand(
   } finally {
     interrupt.dispose();
   }
-  const document = collector.document();
+  const varTypes = Object.fromEntries(
+    [...playbook.vars.values()].map((def) => [def.name, def.typeKnown ? def.type : "untyped"]),
+  );
+  const document = { ...collector.document(), varTypes };
   if (target !== undefined) {
     await writeFile(target, `${JSON.stringify(document, null, 2)}\n`).catch((error: unknown) => {
       throw usageError(`cannot write the plan to ${target}: ${fsProblem(error)}`);

@@ -24,7 +24,7 @@ export async function resumeCommand(
   const stateDir = stateDirOf(options);
   const { events } = runEvents(stateDir, runId);
   refuseLiveRun(stateDir, runId);
-  const prepared = await preparePlaybook(options, io);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const isGate = (uses: string) => GATE_ACTIONS.has(uses);
   const point = resumePoint(events, { isGate });
   if (!point.resumable && recordsMissing(events)) {

@@ -13,7 +13,7 @@ export async function runStagesCommand(
   options: GlobalOptions & RunCommandOptions,
   io: Io,
 ): Promise<number> {
-  const prepared = await preparePlaybook(options, io);
+  const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const stages = selectStages(prepared.playbook, requested);
   const checked = checkRunPreconditions(prepared, options, io.env);
   return runPipeline({ prepared, stages, options: checked, io });

@@ -3,7 +3,7 @@ import { playbookJsonSchema } from "../../playbook/json-schema.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
 
-export function schemaCommand(_options: GlobalOptions, io: Io): Promise<number> {
-  io.out(`${JSON.stringify(playbookJsonSchema(), null, 2)}\n`);
-  return Promise.resolve(0);
+export async function schemaCommand(_options: GlobalOptions, io: Io): Promise<number> {
+  io.out(`${JSON.stringify(await playbookJsonSchema(), null, 2)}\n`);
+  return 0;
 }

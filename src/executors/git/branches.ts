@@ -82,10 +82,10 @@ export const createBranchAction = defineAction({
   description: "Create a branch such as release/v1.2.0-rc.1 at a commit; optionally check it out and push it",
   input: z.object({
     repo: repoField,
-    name: refName("branch"),
+    name: refName("branch").describe("the branch to create, like release/v1.2.0-rc.1"),
     from: refName("from").default("HEAD").describe("where the branch starts (default HEAD)"),
-    checkout: z.boolean().default(false),
-    push: z.boolean().default(false),
+    checkout: z.boolean().default(false).describe("check the new branch out (default false)"),
+    push: z.boolean().default(false).describe("push the new branch to the remote (default false)"),
     remote: remoteField,
   }),
   outputs: BRANCH_OUTPUTS,
@@ -116,8 +116,8 @@ export const hotfixBranch = defineAction({
       name: refName("branch").optional().describe("branch name (default hotfix/<next patch tag>)"),
       tag_format: tagTemplateField,
       rc_format: rcFormatField,
-      checkout: z.boolean().default(true),
-      push: z.boolean().default(false),
+      checkout: z.boolean().default(true).describe("check the hotfix branch out (default true)"),
+      push: z.boolean().default(false).describe("push the hotfix branch to the remote (default false)"),
       remote: remoteField,
     })
     .refine((input) => input.tag !== undefined || input.version !== undefined, {

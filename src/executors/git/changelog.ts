@@ -34,7 +34,7 @@ export const changelogCut = defineAction({
   input: z.object({
     repo: repoField,
     file: fileField,
-    version: versionField,
+    version: versionField.describe("the version the Unreleased section becomes, like 1.2.0"),
     date: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
@@ -119,7 +119,8 @@ export const changelogNotes = defineAction({
       .default("unreleased")
       .refine((value) => value.toLowerCase() === "unreleased" || normaliseVersion(value) !== undefined, {
         message: 'must be a version or "unreleased"',
-      }),
+      })
+      .describe('the section to read: a version, or "unreleased" (the default)'),
   }),
   outputs: {
     version: "the version read",

@@ -63,7 +63,7 @@ export const ensureBranch = defineAction({
   description: "Fail unless HEAD is on the named branch and, after a fetch, level with the remote's branch",
   input: z.object({
     repo: repoField,
-    name: refName("branch").default("main"),
+    name: refName("branch").default("main").describe("the branch HEAD must be on (default main)"),
     remote: remoteField,
     up_to_date: z
       .boolean()

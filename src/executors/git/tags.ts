@@ -35,7 +35,7 @@ export const tag = defineAction({
     "Create an annotated tag (reused if it exists on the same commit, refused if elsewhere); optionally push it",
   input: z.object({
     repo: repoField,
-    tag: refName("tag"),
+    tag: refName("tag").describe("the tag to create, like v1.2.0"),
     message: z.string().optional().describe("the tag message (default: Release <tag>); may hold highlights"),
     ref: refName("ref").default("HEAD").describe("what to tag (default HEAD)"),
     push: z.boolean().default(false).describe("push the tag to the remote as well"),
@@ -68,7 +68,7 @@ export const tag = defineAction({
 
 export const pushTag = defineAction({
   description: "Push an existing local tag; a tag already on the remote at the same commit is success",
-  input: z.object({ repo: repoField, tag: refName("tag"), remote: remoteField }),
+  input: z.object({ repo: repoField, tag: refName("tag").describe("the tag to push"), remote: remoteField }),
   outputs: {
     tag: "the tag name",
     commit: "the commit the tag points at",
@@ -117,7 +117,7 @@ export const promoteRc = defineAction({
         .describe("the GA tag message (default: Release <tag>, promoted from <rc>)"),
       tag_format: tagTemplateField,
       rc_format: rcFormatField,
-      push: z.boolean().default(false),
+      push: z.boolean().default(false).describe("push the GA tag to the remote (default false)"),
       remote: remoteField,
     })
     .refine((input) => input.rc_tag !== undefined || input.version !== undefined, {

@@ -111,7 +111,7 @@ export const checkHotfix = defineAction({
     tag_format: tagTemplateField,
     rc_format: rcFormatField,
     allow: allowField,
-    ref: refName("ref").default("HEAD"),
+    ref: refName("ref").default("HEAD").describe("the last commit of the hotfix (default HEAD)"),
   }),
   outputs: {
     base: "the release tag checked against",

@@ -1,11 +1,14 @@
 // Release assets: files uploaded to a release under a name. A same-named asset is replaced
-// (deleted, then uploaded again) unless GitHub's digest shows it already holds the same bytes,
-// so re-running a release step neither fails on "already_exists" nor uploads twice.
+// unless GitHub's digest shows it already holds the same bytes, so re-running a release step
+// neither fails on "already_exists" nor uploads twice. A replacement is uploaded under a
+// temporary name first; only once it is there is the old asset deleted and the new one renamed
+// (GitHub's update-release-asset), so a failed upload never leaves the release without it.
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { z } from "zod";
-import { StepFailure } from "../contract.js";
-import type { GitHubClient } from "./client.js";
+import { StepFailure, type ActionContext } from "../contract.js";
+import { statusOf, uploadAllowanceMs, type OpenedRepository } from "./client.js";
+import { createOnce, NO_RETRY } from "./create-once.js";
 import { sha256Digest } from "../../util/hash.js";
 
 /** GitHub renames other characters, which would break matching by name on a re-run. */
@@ -92,7 +95,7 @@ export interface UploadedAsset {
   id: number;
   url: string;
   size: number;
-  /** uploaded (new), replaced (a same-named asset was deleted first) or unchanged (same digest). */
+  /** uploaded (new), replaced (a same-named asset was swapped for it) or unchanged (same digest). */
   state: "uploaded" | "replaced" | "unchanged";
 }
 
@@ -103,29 +106,51 @@ interface ExistingAsset {
   size: number;
   browser_download_url: string;
   digest?: string | null;
+  state?: string;
+}
+
+/** Where a replacement waits until the asset it replaces is deleted. */
+export const pendingName = (name: string) => `${name}.relctl-new`;
+
+export interface AssetTarget {
+  owner: string;
+  repo: string;
+  releaseId: number;
+  uploadUrl: string;
 }
 
 export async function syncAssets(
-  octokit: GitHubClient,
-  target: { owner: string; repo: string; releaseId: number; uploadUrl: string },
+  ctx: ActionContext,
+  client: Pick<OpenedRepository, "octokit" | "budget" | "slower"> & { retryUnitMs: number },
+  target: AssetTarget,
   files: readonly AssetFile[],
-  log: (message: string) => void,
 ): Promise<UploadedAsset[]> {
   if (files.length === 0) return [];
+  const { octokit } = client;
   const { owner, repo, releaseId } = target;
-  const existing = (await octokit.paginate(octokit.rest.repos.listReleaseAssets, {
-    owner,
-    repo,
-    release_id: releaseId,
-    per_page: 100,
-  })) as ExistingAsset[];
+  const listAssets = async () =>
+    (await octokit.paginate(octokit.rest.repos.listReleaseAssets, {
+      owner,
+      repo,
+      release_id: releaseId,
+      per_page: 100,
+    })) as ExistingAsset[];
+  // A delete GitHub carried out but answered 5xx is retried, and the retry finds it gone: done.
+  const deleteAsset = async (id: number) => {
+    try {
+      await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: id });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  };
+  const existing = await listAssets();
   const results: UploadedAsset[] = [];
   for (const file of files) {
     const content = await readFile(file.path);
     const digest = sha256Digest(content);
     const same = existing.find((asset) => asset.name === file.name);
     if (same && same.digest === digest && (file.label === undefined || same.label === file.label)) {
-      log(`asset ${file.name} is already on the release with the same content`);
+      ctx.log.info(`asset ${file.name} is already on the release with the same content`);
       results.push({
         name: file.name,
         id: same.id,
@@ -135,22 +160,52 @@ export async function syncAssets(
       });
       continue;
     }
-    if (same) {
-      log(`replacing asset ${file.name}`);
-      await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: same.id });
-    }
-    const { data } = await octokit.rest.repos.uploadReleaseAsset({
-      owner,
-      repo,
-      release_id: releaseId,
-      // The release's own upload_url: uploads.github.com, or /api/uploads on GitHub Enterprise Server.
-      url: target.uploadUrl,
-      name: file.name,
-      ...(file.label ? { label: file.label } : {}),
-      data: content as unknown as string,
-      headers: { "content-type": file.contentType },
+    // A replacement an interrupted earlier run left behind: its bytes may be anything.
+    const stale = existing.find((asset) => asset.name === pendingName(file.name));
+    if (stale) await deleteAsset(stale.id);
+    const uploadAs = same ? pendingName(file.name) : file.name;
+    if (same) ctx.log.info(`replacing asset ${file.name}: uploading the new one as ${uploadAs} first`);
+    const { value: uploaded } = await createOnce(ctx, client.budget, {
+      what: `the asset ${uploadAs}`,
+      retryUnitMs: client.retryUnitMs,
+      create: async () =>
+        (
+          await octokit.rest.repos.uploadReleaseAsset({
+            owner,
+            repo,
+            release_id: releaseId,
+            // The release's own upload_url: uploads.github.com, or /api/uploads on GitHub Enterprise Server.
+            url: target.uploadUrl,
+            name: uploadAs,
+            ...(file.label ? { label: file.label } : {}),
+            data: content as unknown as string,
+            headers: { "content-type": file.contentType },
+            // request_timeout and retry_budget grow with the file: a big asset takes a while to send.
+            request: { ...NO_RETRY, ...client.slower(uploadAllowanceMs(content.length)) },
+          })
+        ).data as ExistingAsset,
+      find: async () => {
+        const found = (await listAssets()).find((asset) => asset.name === uploadAs);
+        if (found && found.state !== "starter" && found.digest === digest) return found;
+        // A broken upload GitHub kept (state "starter"), or other bytes: clear the name for the retry.
+        if (found) await deleteAsset(found.id);
+        return undefined;
+      },
     });
-    log(`uploaded asset ${file.name} (${content.length} bytes)`);
+    let data = uploaded;
+    if (same) {
+      await deleteAsset(same.id);
+      data = (
+        await octokit.rest.repos.updateReleaseAsset({
+          owner,
+          repo,
+          asset_id: uploaded.id,
+          name: file.name,
+          ...(file.label ? { label: file.label } : {}),
+        })
+      ).data as ExistingAsset;
+    }
+    ctx.log.info(`uploaded asset ${file.name} (${content.length} bytes)`);
     results.push({
       name: data.name,
       id: data.id,

@@ -1,13 +1,23 @@
 // The Octokit client every github action uses, and the inputs they share. One client per step
 // attempt: the token comes from a playbook secret, requests go through ctx.fetch and stop with
 // ctx.signal, server errors are retried (plugin-retry) and rate limits are waited out within a
-// bound (plugin-throttling). GitHub Enterprise Server is the same API under another base URL.
+// bound (plugin-throttling). Every request gives up after request_timeout, and a request with
+// its retries after retry_budget. Creates are not retried here: see create-once.ts. GitHub
+// Enterprise Server is the same API under another base URL.
 import { retry } from "@octokit/plugin-retry";
 import { throttling, type ThrottlingOptions } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import { relctlVersion } from "../../util/package-version.js";
 import { StepFailure, type ActionContext } from "../contract.js";
+import {
+  describeBudget,
+  httpBudget,
+  httpBudgetFields,
+  RequestTimedOut,
+  timedFetch,
+  type HttpBudget,
+} from "../shared/http-budget.js";
 
 const GitHub = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof GitHub>;
@@ -37,6 +47,9 @@ export const DEFAULT_TUNING: GitHubTuning = {
   maxRateLimitRetries: 2,
 };
 
+/** One request waits 30s for its answer; a request and its retries stop after 2m. */
+export const DEFAULT_BUDGET: HttpBudget = { requestTimeoutMs: 30_000, retryBudgetMs: 120_000 };
+
 export const connectionFields = {
   repository: z
     .string()
@@ -51,12 +64,15 @@ export const connectionFields = {
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .default("https://api.github.com")
     .describe("REST API base URL; GitHub Enterprise Server: https://HOST/api/v3"),
+  ...httpBudgetFields(DEFAULT_BUDGET),
 };
 
 export interface Connection {
   repository: string;
   token_secret: string;
   base_url: string;
+  request_timeout: number;
+  retry_budget: number;
 }
 
 /** The full URL of an API path, for plans and messages. */
@@ -72,6 +88,14 @@ export interface OpenedRepository {
   octokit: GitHubClient;
   owner: string;
   repo: string;
+  budget: HttpBudget;
+  /** Request options for one request that may take `extraMs` longer (an asset upload). */
+  slower(extraMs: number): { fetch: typeof globalThis.fetch; relctlBudgetMs: number };
+}
+
+/** An upload is given one more second per MiB it sends (1 MiB/s is a slow CI uplink). */
+export function uploadAllowanceMs(bytes: number): number {
+  return Math.ceil(bytes / (1024 * 1024)) * 1000;
 }
 
 /** Passes a job straight through: stands in for plugin-throttling's pacing groups when pace is off. */
@@ -94,6 +118,7 @@ export function openGitHub(
     });
   }
   const [owner, repo] = connection.repository.split("/") as [string, string];
+  const budget = httpBudget(connection);
   const limitHandler =
     (kind: string) =>
     (
@@ -104,6 +129,13 @@ export function openGitHub(
     ) => {
       const what = `${options.method ?? ""} ${options.url ?? ""}`.trim();
       if (ctx.signal.aborted) return false;
+      const deadline = (options as { request?: { relctlDeadline?: number } }).request?.relctlDeadline;
+      if (deadline !== undefined && Date.now() + retryAfter * tuning.rateLimitUnitMs >= deadline) {
+        ctx.log.warn(
+          `GitHub's ${kind} rate limit on ${what} asks to wait ${retryAfter}s, past the request's retry_budget`,
+        );
+        return false;
+      }
       if (retryAfter > tuning.maxRateLimitWaitSeconds) {
         ctx.log.warn(
           `GitHub's ${kind} rate limit on ${what} asks to wait ${retryAfter}s, longer than relctl waits (${tuning.maxRateLimitWaitSeconds}s)`,
@@ -123,13 +155,16 @@ export function openGitHub(
     auth: token,
     baseUrl: connection.base_url.replace(/\/+$/, ""),
     userAgent: `relctl/${relctlVersion()}`,
-    request: { fetch: ctx.fetch, signal: ctx.signal },
+    request: { fetch: timedFetch(ctx.fetch, budget.requestTimeoutMs), signal: ctx.signal },
     log: {
       // Octokit's debug lines are bare ("request"); its info lines name each request and its answer.
       debug: () => undefined,
       info: (message: string) => ctx.log.debug(message),
       warn: (message: string) => ctx.log.warn(message),
-      error: (message: string) => ctx.log.warn(message),
+      // A 4xx is either expected (a 404 while looking a release up) and handled, or it fails the
+      // step with GitHub's words; only a server error or a lost connection (retried) is news.
+      error: (message: string) =>
+        / - 4\d\d with id /.test(message) ? ctx.log.debug(message) : ctx.log.warn(message),
     },
     // Rate limits (403/429) belong to the throttling plugin alone; this one retries 5xx and
     // connection failures.
@@ -150,7 +185,26 @@ export function openGitHub(
   octokit.hook.before("request", (options) => {
     options.headers["x-github-api-version"] = API_VERSION;
   });
-  return { octokit, owner, repo };
+  // Registered last, so it wraps the retry and throttling plugins: one budget for a request and
+  // all its retries. Its abort is an AbortError, which neither plugin retries.
+  octokit.hook.wrap("request", async (request, options) => {
+    const stop = new AbortController();
+    const own = options.request as { signal?: AbortSignal; relctlDeadline?: number; relctlBudgetMs?: number };
+    const allowed = own.relctlBudgetMs ?? budget.retryBudgetMs;
+    own.signal = AbortSignal.any([own.signal ?? ctx.signal, stop.signal]);
+    own.relctlDeadline = Date.now() + allowed;
+    const timer = setTimeout(() => stop.abort(new RequestTimedOut(allowed, "retry_budget")), allowed);
+    try {
+      return await request(options);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  const slower = (extraMs: number) => ({
+    fetch: timedFetch(ctx.fetch, budget.requestTimeoutMs + extraMs),
+    relctlBudgetMs: budget.retryBudgetMs + extraMs,
+  });
+  return { octokit, owner, repo, budget, slower };
 }
 
 interface HttpErrorLike {
@@ -202,11 +256,23 @@ export function gitHubFailure(
   permission: string,
 ): unknown {
   if (error instanceof StepFailure) return error;
+  if (error instanceof RequestTimedOut) {
+    // The retry budget ran out (a request_timeout alone is retried, and arrives as an HttpError).
+    return new StepFailure(
+      `${what}: GitHub at ${connection.base_url} did not answer in time: ${error.message}`,
+      {
+        hint: `GitHub or a proxy accepts connections but does not answer; re-run later, or raise request_timeout / retry_budget (now ${describeBudget(httpBudget(connection))})`,
+        cause: error,
+      },
+    );
+  }
   if (!isHttpError(error)) return error;
   if (!error.response) {
     // No answer at all: a connection failure the retry plugin already retried.
     return new StepFailure(`${what}: could not reach GitHub at ${connection.base_url}: ${error.message}`, {
-      hint: "check base_url, the network and any proxy between relctl and GitHub",
+      hint: /\(request_timeout\)/.test(error.message)
+        ? `GitHub or a proxy accepts connections but does not answer; re-run later, or raise request_timeout (now ${describeBudget(httpBudget(connection))})`
+        : "check base_url, the network and any proxy between relctl and GitHub",
       cause: error,
     });
   }

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { fillTemplate, type Fields } from "../../notify/placeholders.js";
 import { defineAction, type ActionContext } from "../contract.js";
+import { createOnce, NO_RETRY } from "./create-once.js";
 import {
   apiUrl,
   connectionFields,
@@ -38,7 +39,10 @@ export const DEFAULT_INCIDENT_TEMPLATE = `## ⏪ Automatic rollback
 
 const timelineEntry = z.union([
   z.string().min(1),
-  z.object({ at: z.string().min(1), event: z.string().min(1) }),
+  z.object({
+    at: z.string().min(1).describe("when, as written (10:15, an ISO time)"),
+    event: z.string().min(1).describe("what happened"),
+  }),
 ]);
 
 const input = z.object({
@@ -53,10 +57,13 @@ const input = z.object({
     ),
   version: z.string().min(1).optional().describe("the version rolled back"),
   previous_version: z.string().min(1).optional().describe("the version now serving"),
-  environment: z.string().min(1).optional(),
+  environment: z.string().min(1).optional().describe("the environment rolled back, like production"),
   run_url: z.string().min(1).optional().describe("the CI run or dashboard that shows the failure"),
   details: z.string().min(1).optional().describe("more Markdown, shown under the timeline"),
-  labels: z.array(z.string().min(1)).default(["incident", "release", "auto-rollback"]),
+  labels: z
+    .array(z.string().min(1))
+    .default(["incident", "release", "auto-rollback"])
+    .describe("the issue's labels (default incident, release, auto-rollback)"),
   assignees: z
     .array(z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "must be a GitHub login"))
     .default([])
@@ -135,7 +142,7 @@ export function incidentAction(tuning: GitHubTuning) {
     }),
     run: (ctx, value) =>
       guardedGitHub("github.incident", value, PERMISSION, async () => {
-        const { octokit, owner, repo } = openGitHub(ctx, value, tuning);
+        const { octokit, owner, repo, budget } = openGitHub(ctx, value, tuning);
         if (value.dedupe) {
           const found = await findOpened(ctx, octokit, owner, repo, value.labels);
           if (found) {
@@ -143,13 +150,24 @@ export function incidentAction(tuning: GitHubTuning) {
             return { number: found.number, id: found.id, url: found.html_url, created: false };
           }
         }
-        const { data } = await octokit.rest.issues.create({
-          owner,
-          repo,
-          title: value.title,
-          body: incidentBody(value, ctx),
-          labels: value.labels,
-          assignees: value.assignees.map((login) => login.replace(/^@/, "")),
+        const body = incidentBody(value, ctx);
+        const { value: data } = await createOnce(ctx, budget, {
+          what: "the incident issue",
+          retryUnitMs: tuning.retryUnitMs,
+          create: async () =>
+            (
+              await octokit.rest.issues.create({
+                owner,
+                repo,
+                title: value.title,
+                body,
+                labels: value.labels,
+                assignees: value.assignees.map((login) => login.replace(/^@/, "")),
+                request: NO_RETRY,
+              })
+            ).data,
+          // Even with dedupe off, an issue this very attempt opened is the one to keep.
+          find: () => findOpened(ctx, octokit, owner, repo, value.labels),
         });
         ctx.log.info(`opened incident #${data.number}: ${data.html_url}`);
         return { number: data.number, id: data.id, url: data.html_url, created: true };

@@ -1,12 +1,15 @@
 // github.release: create the release for a tag, or update it when one exists (drafts included),
 // with notes from the input or a file (a changelog section) and assets replaced by name. A
-// re-run converges on the same release instead of failing or duplicating it.
+// re-run converges on the same release instead of failing or duplicating it, and so does a
+// create GitHub answered with a 5xx (or not at all): the tag is looked up before it is sent
+// again, and a 422 already_exists turns into an update of the release that exists.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { extractNotes, listVersions } from "../../release/changelog/notes.js";
 import { defineAction, StepFailure, type ActionContext } from "../contract.js";
 import { assetField, assetFiles, syncAssets } from "./assets.js";
+import { createOnce, isAlreadyExists, NO_RETRY } from "./create-once.js";
 import {
   apiUrl,
   connectionFields,
@@ -41,8 +44,8 @@ const input = z
       .min(1)
       .optional()
       .describe("take only this version's section of notes_file (a Keep a Changelog file)"),
-    draft: z.boolean().default(false),
-    prerelease: z.boolean().default(false),
+    draft: z.boolean().default(false).describe("keep the release a draft, unpublished (default false)"),
+    prerelease: z.boolean().default(false).describe("mark the release as a pre-release (default false)"),
     make_latest: z
       .enum(["true", "false", "legacy"])
       .optional()
@@ -136,44 +139,66 @@ export function releaseAction(tuning: GitHubTuning) {
       guardedGitHub(`github.release ${value.tag}`, value, PERMISSION, async () => {
         const body = await readNotes(ctx, value);
         const files = await assetFiles(ctx.cwd, value.assets);
-        const { octokit, owner, repo } = openGitHub(ctx, value, tuning);
-        const existing = await findRelease(octokit, owner, repo, value.tag);
+        const { octokit, owner, repo, budget, slower } = openGitHub(ctx, value, tuning);
+        let existing = await findRelease(octokit, owner, repo, value.tag);
         const fields = {
           ...(body !== undefined ? { body } : {}),
           draft: value.draft,
           prerelease: value.prerelease,
           ...(value.make_latest ? { make_latest: value.make_latest } : {}),
         };
-        let release: Release;
-        if (existing) {
-          ctx.log.info(`updating release ${existing.id} for ${value.tag}`);
-          release = (
+        const update = async (found: Release) => {
+          ctx.log.info(`updating release ${found.id} for ${value.tag}`);
+          return (
             await octokit.rest.repos.updateRelease({
               owner,
               repo,
-              release_id: existing.id,
+              release_id: found.id,
               ...(value.name ? { name: value.name } : {}),
               ...fields,
             })
           ).data;
+        };
+        let release: Release;
+        if (existing) {
+          release = await update(existing);
         } else {
           ctx.log.info(`creating the release for ${value.tag}`);
-          release = (
-            await octokit.rest.repos.createRelease({
-              owner,
-              repo,
-              tag_name: value.tag,
-              name: value.name ?? value.tag,
-              ...(value.target ? { target_commitish: value.target } : {}),
-              ...fields,
-            })
-          ).data;
+          try {
+            release = (
+              await createOnce(ctx, budget, {
+                what: `the release ${value.tag}`,
+                retryUnitMs: tuning.retryUnitMs,
+                create: async () =>
+                  (
+                    await octokit.rest.repos.createRelease({
+                      owner,
+                      repo,
+                      tag_name: value.tag,
+                      name: value.name ?? value.tag,
+                      ...(value.target ? { target_commitish: value.target } : {}),
+                      ...fields,
+                      request: NO_RETRY,
+                    })
+                  ).data,
+                find: () => findRelease(octokit, owner, repo, value.tag),
+              })
+            ).value;
+          } catch (error) {
+            // Made meanwhile: by an earlier attempt whose answer was lost, or by another run.
+            if (!isAlreadyExists(error)) throw error;
+            const found = await findRelease(octokit, owner, repo, value.tag);
+            if (!found) throw error;
+            ctx.log.info(`the release for ${value.tag} exists already`);
+            existing = found;
+            release = await update(found);
+          }
         }
         const assets = await syncAssets(
-          octokit,
+          ctx,
+          { octokit, budget, slower, retryUnitMs: tuning.retryUnitMs },
           { owner, repo, releaseId: release.id, uploadUrl: release.upload_url },
           files,
-          (message) => ctx.log.info(message),
         );
         return {
           id: release.id,

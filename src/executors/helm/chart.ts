@@ -14,13 +14,24 @@ export interface LintMessage {
   message: string;
 }
 
-/** `[WARNING] templates/deployment.yaml: object name does not conform…` lines of helm lint. */
+/**
+ * `[WARNING] templates/deployment.yaml: object name does not conform…` lines of helm lint. helm
+ * v4 writes a template error over several indented lines (the place, then what it was executing,
+ * then the cause): they are one finding, joined with spaces, so the cause is not lost.
+ */
 export function parseLint(text: string): { messages: LintMessage[]; linted: number; failed: number } {
   const messages: LintMessage[] = [];
+  let open: LintMessage | undefined;
   for (const line of text.split("\n")) {
     const match = /^\[(INFO|WARNING|ERROR)\]\s+([^:]*):\s*(.*)$/.exec(line.trim());
-    if (match)
-      messages.push({ severity: match[1] as LintMessage["severity"], path: match[2]!, message: match[3]! });
+    if (match) {
+      open = { severity: match[1] as LintMessage["severity"], path: match[2]!, message: match[3]!.trim() };
+      messages.push(open);
+    } else if (open && /^\s+\S/.test(line)) {
+      open.message = `${open.message} ${line.trim()}`.trim();
+    } else {
+      open = undefined;
+    }
   }
   const summary = /(\d+) chart\(s\) linted, (\d+) chart\(s\) failed/.exec(text);
   return { messages, linted: Number(summary?.[1] ?? 0), failed: Number(summary?.[2] ?? 0) };

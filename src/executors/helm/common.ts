@@ -25,11 +25,12 @@ export const releaseField = positional("release")
     (value) => value.startsWith("-") || RELEASE_NAME.test(value),
     "a release name is lowercase letters, digits, - and . (a DNS name)",
   )
-  .describe("the Helm release name");
+  .describe("the Helm release name")
+  .meta({ examples: ["api"] });
 
-export const chartField = positional("chart").describe(
-  "chart directory, packaged .tgz, repo/chart or oci:// reference",
-);
+export const chartField = positional("chart")
+  .describe("chart directory, packaged .tgz, repo/chart or oci:// reference")
+  .meta({ examples: ["./charts/api", "oci://registry.example.com/charts/api"] });
 
 /** Where a release lives: namespace, kube-context and kubeconfig. */
 export const connectionFields = kubeConnectionFields;

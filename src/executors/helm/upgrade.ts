@@ -47,8 +47,16 @@ const upgradeInput = z
       .describe("roll back by itself when the upgrade fails (v3 --atomic, v4 --rollback-on-failure)"),
     cleanup_on_fail: z.boolean().default(false).describe("delete new resources of a failed upgrade"),
     create_namespace: z.boolean().default(false).describe("create the namespace when missing"),
-    reuse_values: z.boolean().default(false).describe("merge with the last release's values"),
-    reset_values: z.boolean().default(false).describe("start from the chart's default values"),
+    reuse_values: z
+      .boolean()
+      .default(false)
+      .describe("merge the step's values into the last release's values (--reuse-values)"),
+    reset_values: z
+      .boolean()
+      .default(false)
+      .describe(
+        "start from the chart's default values (--reset-values); relctl does this anyway unless reuse_values, and passes the flag itself when the step gives no values",
+      ),
     history_max: z.number().int().nonnegative().optional().describe("revisions kept (--history-max)"),
     description: optionValue("description").optional().describe("custom release description"),
     dependency_update: z.boolean().default(false).describe("update chart dependencies first"),
@@ -65,6 +73,20 @@ function waitArgs(wait: UpgradeInput["wait"], major: HelmMajor): string[] {
   if (major === 4) return [`--wait=${wait}`];
   // v3's --wait is a boolean: watcher and legacy both mean "wait"; hookOnly is v3's default.
   return wait === "hookOnly" ? [] : ["--wait"];
+}
+
+/**
+ * Helm upgrades given no values at all reuse the last release's values (and only then), so a
+ * step without values would silently keep an old override. relctl's rule is one rule: the chart's
+ * defaults plus the step's values, unless reuse_values says to merge; so that case gets an
+ * explicit --reset-values.
+ */
+function startsFromChartDefaults(input: UpgradeInput): boolean {
+  const noValues =
+    input.values.length === 0 &&
+    Object.keys(input.set).length === 0 &&
+    Object.keys(input.set_string).length === 0;
+  return noValues && !input.reuse_values;
 }
 
 export function upgradeArgv(input: UpgradeInput, major: HelmMajor): string[] {
@@ -84,7 +106,7 @@ export function upgradeArgv(input: UpgradeInput, major: HelmMajor): string[] {
     ...(input.cleanup_on_fail ? ["--cleanup-on-fail"] : []),
     ...(input.create_namespace ? ["--create-namespace"] : []),
     ...(input.reuse_values ? ["--reuse-values"] : []),
-    ...(input.reset_values ? ["--reset-values"] : []),
+    ...(input.reset_values || startsFromChartDefaults(input) ? ["--reset-values"] : []),
     ...(input.history_max === undefined ? [] : ["--history-max", String(input.history_max)]),
     ...(input.description ? ["--description", input.description] : []),
     ...(input.dependency_update ? ["--dependency-update"] : []),

@@ -3,6 +3,7 @@
 // a strategy (watcher when bare, hookOnly, legacy).
 import { StepFailure, type ActionContext } from "../contract.js";
 import { commandFailure, runTool } from "../shared/command.js";
+import { isSupportedHelmMajor, parseHelmVersion } from "./version-text.js";
 
 export type HelmMajor = 3 | 4;
 
@@ -14,12 +15,6 @@ export interface HelmVersion {
 
 /** One answer per run (and PATH): helm does not change under a running release. */
 const cache = new Map<string, Promise<HelmVersion>>();
-
-export function parseHelmVersion(text: string): { major: number; version: string } | undefined {
-  const match = /v(\d+)\.(\d+)\.(\d+)\S*/.exec(text);
-  if (!match) return undefined;
-  return { major: Number(match[1]), version: match[0] };
-}
 
 export async function detectHelmVersion(ctx: ActionContext): Promise<HelmVersion> {
   const key = `${ctx.run.id}\0${ctx.run.stateDir}\0${ctx.env.PATH ?? ""}`;
@@ -46,7 +41,7 @@ async function askHelm(ctx: ActionContext): Promise<HelmVersion> {
       command: result.command,
     });
   }
-  if (parsed.major !== 3 && parsed.major !== 4) {
+  if (!isSupportedHelmMajor(parsed.major)) {
     throw new StepFailure(`helm ${parsed.version} is not supported; relctl drives helm v3 and v4`, {
       command: result.command,
       hint: "install helm v3 or v4 (https://helm.sh/docs/intro/install/)",

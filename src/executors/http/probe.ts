@@ -44,9 +44,9 @@ const validPath = z.string().superRefine((path, ctx) => {
 
 const jsonExpectation = z
   .object({
-    path: validPath,
-    equals: z.unknown().optional(),
-    contains: z.unknown().optional(),
+    path: validPath.describe("where in the JSON body: .version, .checks.db.status, .items[0].name"),
+    equals: z.unknown().optional().describe("the value there must equal this"),
+    contains: z.unknown().optional().describe("the text or list there must contain this"),
     matches: z
       .string()
       .refine((pattern) => {
@@ -57,8 +57,9 @@ const jsonExpectation = z
           return false;
         }
       }, "not a valid regular expression")
-      .optional(),
-    exists: z.boolean().optional(),
+      .optional()
+      .describe("the text there must match this regular expression"),
+    exists: z.boolean().optional().describe("the path must exist (true) or be absent (false)"),
   })
   .refine(
     (value) => ["equals", "contains", "matches", "exists"].filter((key) => key in value).length === 1,
@@ -75,12 +76,15 @@ const probeInput = z.object({
     .refine(
       (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
       "an http:// or https:// URL",
-    ),
+    )
+    .describe("the http:// or https:// URL to request")
+    .meta({ examples: ["https://staging.example.com/healthz"] }),
   method: z
     .string()
     .transform((value) => value.toUpperCase())
     .pipe(z.enum(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]))
-    .default("GET"),
+    .default("GET")
+    .describe("the HTTP method (default GET); GET, HEAD and OPTIONS count as read-only"),
   headers: keyedRecord(headerValue, keyMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "not a valid header name"))
     .default({})
     .describe('request headers; a value may be { secret: name, prefix: "Bearer " }'),
@@ -102,7 +106,8 @@ const probeInput = z.object({
         ),
       body_contains: z.string().optional().describe("text the body must contain"),
     })
-    .default({ status: "2xx", json: [] }),
+    .default({ status: "2xx", json: [] })
+    .describe('what a passing response is: status (default "2xx"), json values, body_contains'),
   attempts: z
     .number()
     .int()

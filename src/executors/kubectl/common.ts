@@ -104,14 +104,47 @@ export async function readWorkload(
   return { revision: Number.isFinite(revision) ? revision : 0, images };
 }
 
-/** kubectl prints "error: …" or "Error from server (Reason): …". */
+/**
+ * The line of kubectl's stderr that says what went wrong: "error: …", "Error from server
+ * (Reason): …", "Error in configuration: …", or the connection lines client-go prints. The klog
+ * lines before them ("E1208 … memcache.go … Unhandled Error") are noise around the same cause.
+ */
+const ERROR_LINE =
+  /^(error: |Error from server|Error in configuration|The connection to the server|Unable to connect to the server)/;
+
 export function kubectlError(result: Pick<ProcessResult, "stderr" | "stdout">): string {
   const text = (result.stderr.trim() === "" ? result.stdout : result.stderr).trim();
-  const line = text.split("\n").find((candidate) => /^(error|Error from server)/.test(candidate));
-  return (line ?? text.split("\n").pop() ?? "").replace(/^error: /, "").trim();
+  const lines = text.split("\n").filter((candidate) => !/^[EWIF]\d{4} /.test(candidate));
+  const line = lines.find((candidate) => ERROR_LINE.test(candidate));
+  return (line ?? lines.pop() ?? "").replace(/^error: /, "").trim();
 }
 
-const HINTS: [RegExp, (resource: string, input: Connection) => string][] = [
+/** A context the kubeconfig does not have; kubectl words it two ways depending on the command. */
+const MISSING_CONTEXT = /context was not found for specified context: (\S+)|context "([^"]*)" does not exist/;
+
+function missingContextHint(message: string, input: Connection): string {
+  const match = MISSING_CONTEXT.exec(message);
+  const name = match?.[1] ?? match?.[2] ?? input.kube_context ?? "";
+  const file = input.kubeconfig ? ` ${input.kubeconfig}` : " (KUBECONFIG or ~/.kube/config)";
+  return `kube_context "${name}" is not a context of the kubeconfig${file}: check kube_context against \`kubectl config get-contexts\``;
+}
+
+function unreachableHint(message: string): string {
+  const server = /The connection to the server (\S+) was refused/.exec(message)?.[1];
+  if (server === "localhost:8080") {
+    // client-go's fallback when it found no kubeconfig at all.
+    return "kubectl found no kubeconfig and tried localhost:8080: set kubeconfig on the step or KUBECONFIG for the run";
+  }
+  return `the API server${server ? ` at ${server}` : ""} does not answer from here: check that kube_context and kubeconfig name the right cluster, and that it is reachable (VPN, bastion, firewall)`;
+}
+
+const HINTS: [RegExp, (resource: string, input: Connection, message: string) => string][] = [
+  // Before "not found": a missing context is not a missing workload.
+  [MISSING_CONTEXT, (_resource, input, message) => missingContextHint(message, input)],
+  [
+    /The connection to the server .* was refused|Unable to connect to the server|connection refused|no such host|i\/o timeout/,
+    (_resource, _input, message) => unreachableHint(message),
+  ],
   [
     /NotFound|not found/,
     (resource, input) => `check that ${where(resource, input)} exists (name, namespace, context)`,
@@ -128,14 +161,6 @@ const HINTS: [RegExp, (resource: string, input: Connection) => string][] = [
   ],
   [/unable to find container named/, () => "check the container names in the workload's pod template"],
   [
-    /context .*(not found|does not exist)|context was not found/,
-    () => "check kube_context against kubectl config get-contexts",
-  ],
-  [
-    /Unable to connect to the server|connection refused/,
-    () => "the cluster's API server does not answer from here",
-  ],
-  [
     /unknown (shorthand )?flag/,
     () => "this kubectl does not know a flag relctl passed: check its version (relctl doctor)",
   ],
@@ -149,6 +174,6 @@ export function kubectlFailure(
   outputs?: Record<string, unknown>,
 ): StepFailure {
   const message = kubectlError(result);
-  const hint = HINTS.find(([pattern]) => pattern.test(message))?.[1](resource, input);
+  const hint = HINTS.find(([pattern]) => pattern.test(message))?.[1](resource, input, message);
   return commandFailure(`${what} failed: ${message}`, result, { hint, outputs });
 }

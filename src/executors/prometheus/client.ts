@@ -32,7 +32,13 @@ export function createClient(ctx: ActionContext, connection: Connection): Promet
       const answer = await connection.transport({
         url,
         headers: { ...connection.headers, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ ...params, timeout: serverTimeout }).toString(),
+        // Thanos and Cortex-style queriers answer with what they have when a store fails, unless
+        // asked not to: a gate must not judge half the data. Prometheus itself ignores it.
+        body: new URLSearchParams({
+          ...params,
+          timeout: serverTimeout,
+          partial_response: "false",
+        }).toString(),
         signal,
       });
       return parsePrometheusResponse(answer.status, answer.text);

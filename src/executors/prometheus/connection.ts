@@ -20,10 +20,11 @@ export const connectionFields = {
   bearer_token_secret: z.string().min(1).optional().describe("name of the secret holding a bearer token"),
   basic_auth: z
     .strictObject({
-      username: z.string().min(1),
+      username: z.string().min(1).describe("the basic-auth user name"),
       password_secret: z.string().min(1).describe("name of the secret holding the password"),
     })
-    .optional(),
+    .optional()
+    .describe("HTTP basic auth: { username, password_secret }"),
   headers: z
     .record(z.string(), z.string())
     .optional()

@@ -48,7 +48,10 @@ export const timestampField = z
 export const queryField = z
   .string()
   .refine((value) => value.trim() !== "", "must not be empty")
-  .describe("PromQL, sent exactly as written (after ${{ }} expressions are rendered)");
+  .describe("PromQL, sent exactly as written (after ${{ }} expressions are rendered)")
+  .meta({
+    examples: ['sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))'],
+  });
 
 export const unitField = z
   .enum(["ratio", "seconds", "number"])

@@ -4,14 +4,13 @@
 // inconclusive fails likewise, or pauses for a person's decision until a deadline.
 import { describeGate, measurementSummary, progressLine } from "../../gates/explain.js";
 import { formatSpan } from "../../gates/format.js";
-import type { GateConfig } from "../../gates/rules.js";
-import { advance, startGate } from "../../gates/timing.js";
+import { advance, startGate, type GateState } from "../../gates/timing.js";
 import { defineAction, StepFailure, type ActionContext, type Outputs } from "../contract.js";
 import { connect } from "./client.js";
 import { plannedUrl } from "./connection.js";
 import { ms } from "./fields.js";
 import { gateInput, toGateConfig, type GateInput } from "./gate-schema.js";
-import { recordRound, runLive, runLookback, type GateResult } from "./gate-run.js";
+import { recordRound, runLive, runLookback, type GateProgress, type GateResult } from "./gate-run.js";
 import { measureRound } from "./measure.js";
 import { waitForDecision, type PauseOutcome } from "./pause.js";
 
@@ -34,9 +33,59 @@ function outputs(result: GateResult, decision: PauseOutcome | null): Outputs {
   };
 }
 
-async function evaluate(ctx: ActionContext, input: GateInput, config: GateConfig): Promise<GateResult> {
+async function evaluate(ctx: ActionContext, input: GateInput): Promise<Outputs> {
+  const config = toGateConfig(input);
   const client = connect(ctx, input);
-  return config.lookbackMs !== undefined ? runLookback(ctx, client, config) : runLive(ctx, client, config);
+  const progress: GateProgress = {};
+  let waiting = "waiting on Prometheus";
+  try {
+    const result =
+      config.lookbackMs !== undefined
+        ? await runLookback(ctx, client, config)
+        : await runLive(ctx, client, config, progress);
+    Object.assign(progress, { state: result.state, last: result.last });
+    waiting = "paused for a decision";
+    return await settle(ctx, input, result);
+  } catch (error) {
+    throw couldNotDecide(ctx, progress, waiting) ?? error;
+  }
+}
+
+/**
+ * The step's own timeout fired while the gate measured or waited: the gate could not decide,
+ * which is a gate's failure (exit 3, the stage's on_failure), not a step that broke. The
+ * message carries what the gate had measured so far.
+ */
+function couldNotDecide(
+  ctx: ActionContext,
+  progress: GateProgress,
+  waiting: string,
+): StepFailure | undefined {
+  const reason: unknown = ctx.signal.reason;
+  if (!ctx.signal.aborted || !(reason instanceof StepFailure) || reason.kind !== "timed-out")
+    return undefined;
+  const { state, last } = progress;
+  const measured = last
+    ? `after ${state!.evaluations} evaluation${state!.evaluations === 1 ? "" : "s"} (held ${formatSpan(heldMs(state!, last.at))}); last: ` +
+      last.measurements.map((m) => `${m.name} ${m.reason}`).join(", ")
+    : "before its first evaluation";
+  const why = `the step ${reason.message} while the gate was ${waiting}, ${measured}`;
+  const result: GateResult = {
+    verdict: "inconclusive",
+    reason: why,
+    state: state ?? startGate(0),
+    ...(last ? { last } : {}),
+  };
+  ctx.record("gate.verdict", { verdict: result.verdict, reason: why });
+  return new StepFailure(`gate could not decide: ${why}`, {
+    kind: "gate-failed",
+    hint: "give the step a timeout longer than the gate's own (hold + timeout), or drop it: the gate's timeout decides as inconclusive",
+    outputs: outputs(result, null),
+  });
+}
+
+function heldMs(state: GateState, at: number): number {
+  return state.heldSince === undefined ? 0 : at - state.heldSince;
 }
 
 async function settle(ctx: ActionContext, input: GateInput, result: GateResult): Promise<Outputs> {
@@ -143,6 +192,6 @@ export const gate = defineAction({
       },
     };
   },
-  run: async (ctx, input) => settle(ctx, input, await evaluate(ctx, input, toGateConfig(input))),
+  run: evaluate,
   preview,
 });

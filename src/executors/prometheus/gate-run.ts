@@ -3,7 +3,12 @@
 // measurement is recorded as it is taken; progress is logged in words an operator can check.
 import { evaluationRecord, measurementRecord, progressLine } from "../../gates/explain.js";
 import { formatSpan, formatTime } from "../../gates/format.js";
-import { evaluateLookback, lookbackQueries, type LookbackInputs } from "../../gates/lookback.js";
+import {
+  evaluateLookback,
+  lookbackQueries,
+  lookbackWarmupSteps,
+  type LookbackInputs,
+} from "../../gates/lookback.js";
 import type { QueryOutcome } from "../../gates/prom-result.js";
 import type { Round } from "../../gates/round.js";
 import type { GateConfig } from "../../gates/rules.js";
@@ -21,9 +26,22 @@ export interface GateResult {
   last?: Round;
 }
 
-export function recordRound(ctx: ActionContext, round: Round): void {
+/** Where a live gate stands, kept up to date so a stopped gate can still say what it measured. */
+export interface GateProgress {
+  state?: GateState;
+  last?: Round;
+}
+
+/** Records every measurement; each distinct warning of Prometheus is shown once per gate. */
+export function recordRound(ctx: ActionContext, round: Round, warned = new Set<string>()): void {
   for (const measurement of round.measurements) {
     ctx.record("gate.measurement", measurementRecord(measurement));
+    for (const warning of measurement.warnings) {
+      const key = `${measurement.name}\0${warning}`;
+      if (warned.has(key)) continue;
+      warned.add(key);
+      ctx.log.warn(`Prometheus warned about ${measurement.name}: ${warning}`);
+    }
   }
 }
 
@@ -31,8 +49,10 @@ export async function runLive(
   ctx: ActionContext,
   client: PrometheusClient,
   config: GateConfig,
+  progress: GateProgress = {},
 ): Promise<GateResult> {
   let state = startGate(ctx.clock.now().getTime());
+  progress.state = state;
   let at = firstEvaluationAt(config, state);
   const { timing } = config;
   const extras = [
@@ -43,12 +63,14 @@ export async function runLive(
     `gate: evaluating every ${formatSpan(timing.intervalMs)}, hold ${formatSpan(timing.holdMs)}, ` +
       `timeout ${formatSpan(timing.timeoutMs)}${extras.map((extra) => `, ${extra}`).join("")}`,
   );
+  const warned = new Set<string>();
   for (;;) {
     at = await waitUntil(ctx, at, timing.intervalMs);
     const round = await measureRound(client, config, at);
-    recordRound(ctx, round);
+    recordRound(ctx, round, warned);
     const next = advance(config, state, round);
     state = next.state;
+    Object.assign(progress, { state, last: round });
     ctx.record("gate.evaluation", evaluationRecord(round, next.decision, timing));
     ctx.log.info(progressLine(round, next.decision, timing, state));
     if (next.decision.done) {
@@ -82,7 +104,10 @@ export async function runLookback(
   const stepMs = config.timing.intervalMs;
   const end = ctx.clock.now().getTime();
   const start = end - config.lookbackMs!;
-  const outcomes = await fetchRanges(ctx, client, config, new Date(start), new Date(end), stepMs);
+  // A breach already running when the window starts counts, as a pending alert would.
+  const warmupSteps = lookbackWarmupSteps(config, stepMs);
+  const from = new Date(start - warmupSteps * stepMs);
+  const outcomes = await fetchRanges(ctx, client, config, from, new Date(end), stepMs);
   let freshness: LookbackInputs["freshness"];
   if (config.freshness) {
     const query = freshnessQuery(config.freshness.selector);
@@ -92,14 +117,17 @@ export async function runLookback(
     start,
     end,
     stepMs,
+    warmupSteps,
     range: (query) => outcomes.get(query),
     ...(freshness ? { freshness } : {}),
   });
-  for (const round of result.rounds) recordRound(ctx, round);
+  const warned = new Set<string>();
+  for (const round of result.rounds) recordRound(ctx, round, warned);
   ctx.record("gate.lookback", {
     start: formatTime(start),
     end: formatTime(end),
     step_ms: stepMs,
+    ...(warmupSteps > 0 ? { warmup_start: formatTime(from.getTime()) } : {}),
     queries: [...outcomes.keys()],
     evaluations: result.rounds.length,
     verdict: result.verdict,

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { GateConfig, MetricRule } from "../../gates/rules.js";
 import { ERROR_POLICIES, NO_DATA_POLICIES } from "../../gates/verdict.js";
+import { WARNING_POLICIES } from "../../gates/warnings.js";
 import { checkConnection, connectionFields } from "./connection.js";
 import {
   durationField,
@@ -31,7 +32,10 @@ const limit = (fallback: number, what: string) =>
     .describe(`${what}; exceeded when the count is greater; -1 turns it off`);
 
 const metricFields = {
-  name: z.string().regex(NAME, "must be a name like error_rate"),
+  name: z
+    .string()
+    .regex(NAME, "must be a name like error_rate")
+    .describe("the metric's name in output and evidence, like error_rate"),
   query: queryField,
   unit: unitField,
   min: numeric(z.number()).optional().describe("passes when value >= min"),
@@ -49,7 +53,8 @@ const metricFields = {
       (b) => b.max_ratio !== undefined || b.max_difference !== undefined,
       "give max_ratio or max_difference",
     )
-    .optional(),
+    .optional()
+    .describe("compare with a baseline (the stable version): { query, max_ratio | max_difference, floor }"),
   on_empty: noData
     .default("inconclusive")
     .describe("what an empty result means: fail, inconclusive, pass or retry"),
@@ -97,9 +102,11 @@ export const gateInput = z
     min_traffic: z
       .strictObject({
         query: queryField,
-        min: numeric(z.number().nonnegative()),
+        min: numeric(z.number().nonnegative()).describe("the least traffic an evaluation needs"),
         unit: unitField,
-        on_low: notPass.default("inconclusive"),
+        on_low: notPass
+          .default("inconclusive")
+          .describe("what too little traffic means: fail, inconclusive (default) or retry"),
         on_error: onError,
       })
       .optional()
@@ -107,13 +114,16 @@ export const gateInput = z
     freshness: z
       .strictObject({
         selector: queryField.describe("a plain series selector; relctl asks for max(timestamp(<selector>))"),
-        max_age: durationField.optional(),
+        max_age: durationField.optional().describe("the newest sample must be at most this old, like 2m"),
         newer_than: timestampField.optional().describe("e.g. the time the canary was deployed"),
-        on_stale: notPass.default("inconclusive"),
+        on_stale: notPass
+          .default("inconclusive")
+          .describe("what stale data means: fail, inconclusive (default) or retry"),
         on_error: onError,
       })
       .refine((f) => f.max_age !== undefined || f.newer_than !== undefined, "give max_age or newer_than")
-      .optional(),
+      .optional()
+      .describe("the data must be recent: { selector, max_age | newer_than }, checked before judging"),
     interval: waitField.default("1m").describe("time between evaluations (and the step of a lookback)"),
     hold: waitField
       .optional()
@@ -128,12 +138,21 @@ export const gateInput = z
     failure_limit: limit(0, "failed evaluations tolerated"),
     inconclusive_limit: limit(0, "inconclusive evaluations tolerated"),
     consecutive_error_limit: limit(4, "errored evaluations in a row tolerated"),
+    on_warning: z
+      .enum(WARNING_POLICIES)
+      .default("inconclusive")
+      .describe(
+        "what a passing value means when Prometheus' answer carries warnings (partial data): inconclusive, fail, retry, or ignore (judge the value alone)",
+      ),
     lookback: durationField
       .optional()
       .describe("judge the past window at once instead of waiting (no hold, no timeout)"),
     on_inconclusive: z
       .strictObject({
-        action: z.enum(["fail", "pause"]).default("fail"),
+        action: z
+          .enum(["fail", "pause"])
+          .default("fail")
+          .describe("fail the gate (default), or pause for a person to decide"),
         deadline: waitField.optional().describe("how long a pause waits for `relctl decide`"),
         default: z
           .enum(["abort", "continue"])
@@ -173,10 +192,12 @@ function checkGate(input: GateInput, ctx: z.RefinementCtx): void {
         issue([key], `does not apply with lookback, which decides at once from the past window`);
     }
     if (ms(input.lookback) === 0) issue(["lookback"], "must be longer than 0s");
-    if (interval > 0 && ms(input.lookback) / interval > 11_000) {
+    // The range also covers a warm-up of the longest abort `for:` before the window.
+    const warmup = Math.max(0, ...input.abort.map((rule) => ms(rule.for)));
+    if (interval > 0 && (ms(input.lookback) + warmup) / interval > 11_000) {
       issue(
         ["interval"],
-        "lookback / interval exceeds the 11,000 points Prometheus returns per series; use a longer interval",
+        "(lookback + the longest abort for:) / interval exceeds the 11,000 points Prometheus returns per series; use a longer interval",
       );
     }
   }
@@ -271,6 +292,7 @@ export function toGateConfig(input: GateInput): GateConfig {
       consecutiveErrorLimit: input.consecutive_error_limit,
     },
     timing: toTiming(input),
+    onWarning: input.on_warning,
     ...(input.lookback !== undefined ? { lookbackMs: ms(input.lookback) } : {}),
   };
 }

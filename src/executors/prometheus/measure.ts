@@ -5,6 +5,7 @@ import { evaluateFreshness, evaluateMinTraffic } from "../../gates/preconditions
 import type { QueryOutcome } from "../../gates/prom-result.js";
 import { combineRound, type Round } from "../../gates/round.js";
 import type { GateConfig } from "../../gates/rules.js";
+import { applyWarningPolicy } from "../../gates/warnings.js";
 import type { PrometheusClient } from "./client.js";
 import { freshnessQuery } from "./gate-schema.js";
 
@@ -39,5 +40,9 @@ export async function measureRound(client: PrometheusClient, config: GateConfig,
     const text = freshnessQuery(freshness.selector);
     tasks.push(query(text).then((outcome) => evaluateFreshness(freshness, at, text, outcome)));
   }
-  return combineRound(at, await Promise.all(tasks));
+  const measured = await Promise.all(tasks);
+  return combineRound(
+    at,
+    measured.map((measurement) => applyWarningPolicy(measurement, config.onWarning)),
+  );
 }

@@ -49,10 +49,27 @@ export function evaluateTemplate(template: Template | string, scope: Scope): unk
   return unresolved ? new Unresolved([...new Set(refs)], text) : text;
 }
 
-/** An `if:` condition: true, false, or Unresolved when it depends on a run-time value. */
+/**
+ * An `if:` condition: true, false, or Unresolved when it depends on a run-time value. Anything
+ * else is an error, never truthiness: the text "false" (from `--var dry=false` into an untyped
+ * var, say) is truthy, and a step guarded by it would run.
+ */
 export function evaluateCondition(source: string, scope: Scope): boolean | Unresolved {
   const value = evaluateTemplate(parseCondition(source), scope);
-  return value instanceof Unresolved ? value : truthy(value);
+  if (value instanceof Unresolved || typeof value === "boolean") return value;
+  throw new ExpressionError(
+    `if: must be true or false, got ${describeConditionValue(value)}`,
+    0,
+    "compare it (${{ vars.name == 'yes' }}), or give the var type: boolean so --var name=false is false",
+  );
+}
+
+function describeConditionValue(value: unknown): string {
+  if (typeof value === "string")
+    return `the text ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)}`;
+  if (value === null || value === undefined) return "null (no value)";
+  if (typeof value === "number") return `the number ${value}`;
+  return Array.isArray(value) ? "a list" : "a map";
 }
 
 /** Renders every string of a value that holds an expression; other values pass unchanged. */

@@ -60,6 +60,8 @@ function parseJson(value: string): { ok: true; value: unknown } | { ok: false } 
   }
 }
 
+const isDigits = (value: number): boolean => Number.isInteger(value) && value >= 0 && value <= 10;
+
 const notJson = (value: unknown): string => `fromJSON(): not valid JSON: ${text(value).slice(0, 60)}`;
 
 export const FUNCTIONS: Record<string, FunctionSpec> = {
@@ -191,6 +193,48 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
     usage: "default(value, fallback)",
     params: ["any", "any"],
     call: ([value, fallback]) => (value === null || value === undefined || value === "" ? fallback : value),
+  },
+  // Gate outputs are in base units (a ratio, seconds); messages speak percent and milliseconds:
+  // scale(0.0042, 100) is "0.42", scale(0.2271, 1000, 0) is "227".
+  scale: {
+    minArgs: 2,
+    maxArgs: 3,
+    usage: "scale(number, factor, digits = 2)",
+    params: ["any", "any", "any"],
+    checkLiterals: ([, factor, digits]) => {
+      if (factor !== undefined && typeof factor.value !== "number") {
+        return {
+          index: 1,
+          message: "scale(): the factor must be a number",
+          hint: "100 for a percentage, 1000 for seconds as milliseconds",
+        };
+      }
+      if (digits !== undefined && !(typeof digits.value === "number" && isDigits(digits.value))) {
+        return {
+          index: 2,
+          message: "scale(): digits must be a whole number from 0 to 10",
+          hint: "scale(value, 100, 1) shows one decimal",
+        };
+      }
+      return undefined;
+    },
+    call: ([value, factor, digits], _env, offset) => {
+      if (value === null || value === undefined || value === "") return null;
+      const places = digits === undefined ? 2 : Number(digits);
+      if (!isDigits(places)) {
+        throw new ExpressionError(
+          `scale(): digits must be a whole number from 0 to 10, got ${text(digits)}`,
+          offset,
+        );
+      }
+      const number = typeof value === "number" ? value : Number(text(value).trim());
+      // What Prometheus writes for a value it could not measure (NaN, +Inf) stays as written.
+      if (!Number.isFinite(number)) return text(value);
+      const by = Number(factor);
+      if (!Number.isFinite(by))
+        throw new ExpressionError(`scale(): the factor must be a number, got ${text(factor)}`, offset);
+      return (number * by).toFixed(places);
+    },
   },
   date: {
     minArgs: 0,

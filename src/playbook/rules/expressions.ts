@@ -9,7 +9,9 @@ import { conditionShift, parseCondition } from "../expr/template.js";
 import type { Origin, Playbook, StepDef, YamlPath } from "../model.js";
 import { noneBroken, type BrokenNames } from "../include.js";
 import type { Locator } from "./locator.js";
+import { defaultSecretInputs } from "../secret-defaults.js";
 import { secretInputs } from "../secret-inputs.js";
+import { conditionTypeProblem } from "./condition-type.js";
 import { ReadOrder } from "./read-order.js";
 import { findCycle } from "./structure.js";
 import { plainDefault, varPathProblem, wholeNamespaceProblem } from "./value-paths.js";
@@ -179,11 +181,24 @@ export function checkExpressions(
           stepId: step.id,
         });
       }
+      for (const input of defaultSecretInputs(actions.get(step.id), step.with)) {
+        if (playbook.secrets.has(input.name) || broken.secrets.has(input.name)) continue;
+        diagnostics.push({
+          code: "bad-reference",
+          message: `${step.uses} reads the secret "${input.name}" (the default of ${String(input.path[0])}), which the playbook does not declare`,
+          location: where.at(step.origin, "uses"),
+          hint: `declare it under secrets: (${input.name}: env://NAME), or set ${String(input.path[0])} to the secret that holds it`,
+          stepId: step.id,
+        });
+      }
       const sites: [string, Site, boolean][] = [];
       forEachString(step.with, ["with"], (text, sub) =>
         sites.push([text, { origin: step.origin, sub, step }, false]),
       );
-      if (step.if !== undefined) sites.push([step.if, { origin: step.origin, sub: ["if"], step }, true]);
+      if (step.if !== undefined) {
+        sites.push([step.if, { origin: step.origin, sub: ["if"], step }, true]);
+        checkConditionType(step, playbook, where, diagnostics);
+      }
       if (step.name.includes("${{"))
         sites.push([step.name, { origin: step.origin, sub: ["name"], step }, false]);
       for (const [text, site, condition] of sites) {
@@ -374,6 +389,36 @@ function checkVarDefaults(
       hint: "give one of them a plain default",
     },
   ];
+}
+
+/** An `if:` known to yield something other than true or false (a string var, env, a literal). */
+function checkConditionType(
+  step: StepDef,
+  playbook: Playbook,
+  where: Locator,
+  diagnostics: Diagnostic[],
+): void {
+  const text = step.if!;
+  let problem;
+  try {
+    problem = conditionTypeProblem(parseCondition(text), playbook);
+  } catch (error) {
+    if (error instanceof ExpressionError) return; // the syntax error is reported with the references
+    throw error;
+  }
+  if (!problem) return;
+  const offset = Math.max(0, problem.offset - conditionShift(text));
+  const varName = problem.what.startsWith("vars.") ? problem.what.slice("vars.".length) : undefined;
+  diagnostics.push({
+    code: "condition-type",
+    message: `if: must be true or false, but ${problem.what} is ${problem.kind === "null" ? "null" : `a ${problem.kind}`}`,
+    location: where.text(step.origin, ["if"], problem.what, offset),
+    hint:
+      varName !== undefined && problem.kind === "string"
+        ? `compare it (\${{ vars.${varName} == 'yes' }}), or give vars.${varName} type: boolean so --var ${varName}=false is false`
+        : "compare it (== 'yes', != ''), or read a boolean",
+    stepId: step.id,
+  });
 }
 
 /** Calls `visit` with every string inside a value and its path. */

@@ -12,6 +12,7 @@
 //     - { name: paging, prometheus: http://prometheus:9090, query: 'ALERTS{alertstate="firing"}' }
 import * as yaml from "yaml";
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from "yaml";
+import { checkYamlLimits, tooDeep } from "../../playbook/yaml-limits.js";
 import { ExitCode, RelctlError } from "../../errors.js";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../../playbook/diagnostics.js";
 import { checkAliases } from "../../playbook/yaml-aliases.js";
@@ -120,6 +121,18 @@ export function parseFreezeCalendar(text: string, file = "freeze.yaml"): FreezeC
     const pos = lineCounter.linePos(offset ?? 0);
     return { file, line: pos.line, column: pos.col };
   };
+  // The same limits as a playbook: no nesting past MAX_YAML_DEPTH, no tags beyond the core schema.
+  const overflow = doc.errors.find((error) => /maximum call stack size exceeded/i.test(error.message));
+  const limits = overflow
+    ? { ...tooDeep(file, {}), offset: overflow.pos[0] }
+    : doc.errors.length === 0
+      ? checkYamlLimits(doc, yaml, file, text)
+      : undefined;
+  if (limits) {
+    throw new FreezeCalendarError(file, [
+      { code: limits.code, message: limits.message, hint: limits.hint, location: at(limits.offset) },
+    ]);
+  }
   if (doc.errors.length > 0) {
     throw new FreezeCalendarError(
       file,

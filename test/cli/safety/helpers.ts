@@ -87,9 +87,57 @@ function onlyRun(project: Project): string {
   return ids[0]!;
 }
 
-/** SIGKILL relctl and every step it started: what a lost CI runner or a power cut does. */
+/**
+ * SIGKILL relctl and every step it started: what a lost CI runner or a power cut does. Each step
+ * runs in a process group of its own, so relctl is stopped first (it starts nothing more), the
+ * groups of its descendants are found, and then all of them are killed.
+ */
 export function killGroup(child: ResultPromise): void {
-  process.kill(-child.pid!, "SIGKILL");
+  const pid = child.pid!;
+  process.kill(pid, "SIGSTOP");
+  const groups = new Set([pid, ...descendants(pid).map(processGroupOf)]);
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** The processes below pid (Linux /proc), children first. */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    const fields = statFields(Number(name));
+    if (fields) parents.set(Number(name), Number(fields[1]));
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+function processGroupOf(pid: number): number {
+  return Number(statFields(pid)?.[2] ?? pid);
+}
+
+/** Fields 3… of /proc/<pid>/stat (state, ppid, pgrp, …), or undefined when it is gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
 }
 
 export async function waitFor<T>(

@@ -37,7 +37,7 @@ describe("relctl gate canary", () => {
     expect(result.stdout).toMatch(/every gate would pass now \(exit 0\)\n$/);
     // What each evaluation measured, against its bounds.
     expect(result.stderr).toMatch(
-      /slo-10: error_rate 0\.5% <= 1% ok, p95_latency 22\d(?:\.\d)?ms <= 500ms ok/,
+      /slo-10: error_rate 0\.5% <= 1% ok, p95_latency 2\d\d(?:\.\d)?ms <= 500ms ok/,
     );
   });
 

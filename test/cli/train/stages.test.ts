@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relctl } from "../../helpers/cli.js";
+import { startWebhookServer } from "../../executors/notify/webhook-server.js";
 import {
   evidenceDir,
   journal,
@@ -144,8 +145,23 @@ describe("the shipped release train, one stage per invocation", () => {
 
   it("canary shifts traffic 10 → 50, each weight only after the gate before it held on the real Prometheus", async () => {
     await canaryMetricsScraped(world);
-    const result = await world.relctl(["canary", "--yes"], { timeoutMs: 90_000 });
+    const slack = await startWebhookServer();
+    const result = await world
+      .relctl(["canary", "--yes"], { timeoutMs: 90_000, env: { SLACK_WEBHOOK_URL: `${slack.url}/hook` } })
+      .finally(() => slack.close());
     expect(result.exitCode, outcome(result)).toBe(0);
+
+    // Each weight's message to the release channel carries what its gate measured, in the
+    // message's units: the error ratio as a percentage, P95 in milliseconds, the traffic.
+    expect(slack.received).toHaveLength(2);
+    for (const [index, weight] of [10, 50].entries()) {
+      const message = JSON.stringify(slack.received[index]!.json());
+      expect(message).toContain(`${weight}%`);
+      expect(message).toMatch(/Error rate\*\\n0\.50% \(target: &lt; 1\.00%\)/);
+      expect(message).toMatch(/P95 latency\*\\n2\d\dms \(target: &lt; 500ms\)/);
+      expect(message).toMatch(/Throughput\*\\n\d+\.\d req\/s/);
+      expect(message).toContain("Gate passed: ");
+    }
     canaryRun = latestRunId(world.dir);
 
     const revisions = world.helmRevisions("production", "production", `${SERVICE}-canary`);
@@ -181,7 +197,7 @@ describe("the shipped release train, one stage per invocation", () => {
     expect(errorRates.length).toBeGreaterThanOrEqual(6);
     for (const value of errorRates) expect(value).toBeCloseTo(0.005, 3);
     expect(result.stderr).toMatch(
-      /slo-10: error_rate 0\.5% <= 1% ok, p95_latency 22\d(?:\.\d)?ms <= 500ms ok/,
+      /slo-10: error_rate 0\.5% <= 1% ok, p95_latency 2\d\d(?:\.\d)?ms <= 500ms ok/,
     );
     expect(result.stderr).toMatch(/slo-50: gate passed: every metric passed at every evaluation for 3s/);
     // The train record showed validate passed: nothing to warn about.

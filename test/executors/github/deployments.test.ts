@@ -29,21 +29,25 @@ describe("github.deployment and github.deployment_status", () => {
     );
 
     expect(api.calls()).toEqual([
+      // The step's own deployment from an earlier attempt, if any, is looked up first.
+      "GET /repos/acme/api/deployments",
       "POST /repos/acme/api/deployments",
       `POST /repos/acme/api/deployments/${id}/statuses`,
       `POST /repos/acme/api/deployments/${id}/statuses`,
     ]);
-    expect(api.requests[0]!.headers.authorization).toBe(`token ${TOKEN}`);
-    expect(api.requests[0]!.json()).toEqual({
+    expect(api.requests[1]!.headers.authorization).toBe(`token ${TOKEN}`);
+    expect(api.requests[1]!.json()).toEqual({
       ref: "v1.2.0",
       environment: "production",
       task: "deploy",
       auto_merge: false,
       description: "api v1.2.0",
       production_environment: true,
+      // The step's marker, by which a create whose answer was lost is found again.
+      payload: { relctl: "test-run/test/test-step" },
     });
-    expect(api.requests[1]!.json()).toEqual({ state: "in_progress" });
-    expect(api.requests[2]!.json()).toEqual({
+    expect(api.requests[2]!.json()).toEqual({ state: "in_progress" });
+    expect(api.requests[3]!.json()).toEqual({
       state: "success",
       environment_url: "https://api.example.com",
       log_url: "https://github.example/acme/api/actions/runs/1",
@@ -55,6 +59,16 @@ describe("github.deployment and github.deployment_status", () => {
       environment: "production",
     });
     expect(status).toMatchObject({ state: "success" });
+  });
+
+  it("goes on with the deployment a retried or resumed step created before, instead of a second", async () => {
+    const input = { ref: "v1.2.0", environment: "production" };
+    const { outputs: first } = await githubAction("deployment", input, api);
+
+    const { outputs: again } = await githubAction("deployment", input, api);
+
+    expect(api.deployments).toHaveLength(1);
+    expect(again).toEqual(first);
   });
 
   it("explains a conflict when the ref's required checks are not green", async () => {

@@ -2,7 +2,9 @@
 // response shapes for the endpoints the github executor uses: releases and their assets (uploads
 // on a separate upload_url), issues, check runs, workflow runs, deployments and their statuses.
 // Lists paginate with per_page/page and Link headers, like GitHub. It records every request and
-// can be told to answer the next matching request with something else (a rate limit, a 5xx).
+// can be told to answer the next matching request with something else (a rate limit, a 5xx),
+// to carry a request out and then answer it with something else (a 502 after creating: the
+// ambiguous failure a client cannot tell from one that did nothing), or never to answer it.
 // Each resource's endpoints live in fake-github/<resource>.ts; this file is the server.
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -30,6 +32,10 @@ export interface FakeGitHub {
   statuses: Record<string, unknown>[];
   /** The next request matching method and path is answered with `reply` instead. */
   failNext(method: string, path: RegExp, reply: Reply): void;
+  /** The next request matching method and path is carried out, then answered with `reply`. */
+  failAfter(method: string, path: RegExp, reply: Reply): void;
+  /** The next request matching method and path is read and never answered. */
+  hangNext(method: string, path: RegExp): void;
   /** Every request so far, as "METHOD /path" (without the query). */
   calls(): string[];
   close(): Promise<void>;
@@ -37,7 +43,12 @@ export interface FakeGitHub {
 
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   const requests: RecordedRequest[] = [];
-  const overrides: { method: string; path: RegExp; reply: Reply }[] = [];
+  const overrides: {
+    method: string;
+    path: RegExp;
+    mode: "instead" | "after" | "hang";
+    reply: Reply;
+  }[] = [];
   const state = {
     releases: [] as Release[],
     issues: [] as Issue[],
@@ -73,16 +84,17 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       const override = overrides.findIndex(
         (item) => item.method === recorded.method && item.path.test(url.pathname),
       );
-      if (override >= 0) {
-        return send(res, overrides.splice(override, 1)[0]!.reply);
-      }
+      const taken = override >= 0 ? overrides.splice(override, 1)[0]! : undefined;
+      if (taken?.mode === "hang") return;
+      if (taken?.mode === "instead") return send(res, taken.reply);
       if (req.headers.authorization !== `token ${TOKEN}`) {
         return send(res, {
           status: 401,
           body: { message: "Bad credentials", documentation_url: DOCS, status: "401" },
         });
       }
-      send(res, route(recorded, url));
+      const answer = route(recorded, url);
+      send(res, taken?.mode === "after" ? taken.reply : answer);
     });
   });
 
@@ -119,7 +131,9 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     url: origin,
     requests,
     ...state,
-    failNext: (method, path, reply) => void overrides.push({ method, path, reply }),
+    failNext: (method, path, reply) => void overrides.push({ method, path, mode: "instead", reply }),
+    failAfter: (method, path, reply) => void overrides.push({ method, path, mode: "after", reply }),
+    hangNext: (method, path) => void overrides.push({ method, path, mode: "hang", reply: { status: 0 } }),
     calls: () => requests.map((request) => `${request.method} ${request.path}`),
     close: () =>
       new Promise<void>((resolve) => {

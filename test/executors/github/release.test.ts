@@ -185,12 +185,15 @@ describe("github.release", () => {
       "GET /repos/acme/api/releases/tags/v1.2.0",
       "PATCH /repos/acme/api/releases/7",
       "GET /repos/acme/api/releases/7/assets",
-      "DELETE /repos/acme/api/releases/assets/70",
+      // The replacement is uploaded under a temporary name before the old one goes.
       "POST /uploads/repos/acme/api/releases/7/assets",
+      "DELETE /repos/acme/api/releases/assets/70",
+      `PATCH /repos/acme/api/releases/assets/${api.releases[0]!.assets[0]!.id}`,
       "POST /uploads/repos/acme/api/releases/7/assets",
     ]);
-    const [evidence, sbom] = [api.requests[4]!, api.requests[5]!];
-    expect(evidence.query).toEqual({ name: "evidence.tar.gz" });
+    const [evidence, rename, sbom] = [api.requests[3]!, api.requests[5]!, api.requests[6]!];
+    expect(evidence.query).toEqual({ name: "evidence.tar.gz.relctl-new" });
+    expect(rename.json()).toEqual({ name: "evidence.tar.gz" });
     expect(evidence.headers["content-type"]).toBe("application/gzip");
     expect(evidence.headers.authorization).toBe(`token ${TOKEN}`);
     expect(evidence.body.toString()).toBe("new evidence bytes");
@@ -204,6 +207,76 @@ describe("github.release", () => {
       { name: "api.spdx.json", state: "uploaded" },
     ]);
     expect(api.releases[0]!.assets.map((asset) => asset.name)).toEqual(["evidence.tar.gz", "api.spdx.json"]);
+  });
+
+  it("keeps the old asset on the release when every upload of its replacement fails", async () => {
+    writeFileSync(join(dir, "evidence.tar.gz"), "new evidence bytes");
+    const old = {
+      id: 70,
+      name: "evidence.tar.gz",
+      label: null,
+      content_type: "application/gzip",
+      size: 3,
+      digest: "sha256:0000",
+      state: "uploaded" as const,
+      url: "",
+      browser_download_url: "https://github.example/old",
+    };
+    api.releases.push({
+      id: 7,
+      tag_name: "v1.2.0",
+      target_commitish: "main",
+      name: null,
+      body: null,
+      draft: false,
+      prerelease: false,
+      assets: [old],
+    });
+    for (let attempt = 0; attempt < 4; attempt++) {
+      api.failNext("POST", /\/uploads\//, { status: 502, body: { message: "Server Error" } });
+    }
+
+    const failure = await githubFailure("release", { tag: "v1.2.0", assets: ["evidence.tar.gz"] }, api, {
+      ctx: await inDir(),
+    });
+
+    expect(failure.message).toMatch(/GitHub answered 502 to POST .*\/releases\/7\/assets/);
+    expect(api.calls().filter((call) => call.startsWith("POST /uploads"))).toHaveLength(4);
+    expect(api.calls().filter((call) => call.startsWith("DELETE"))).toEqual([]);
+    expect(api.releases[0]!.assets).toEqual([old]);
+  });
+
+  it("clears a replacement an interrupted run left behind before uploading again", async () => {
+    writeFileSync(join(dir, "evidence.tar.gz"), "new evidence bytes");
+    const asset = (id: number, name: string) => ({
+      id,
+      name,
+      label: null,
+      content_type: "application/gzip",
+      size: 3,
+      digest: "sha256:0000",
+      state: "uploaded" as const,
+      url: "",
+      browser_download_url: `https://github.example/${name}`,
+    });
+    api.releases.push({
+      id: 7,
+      tag_name: "v1.2.0",
+      target_commitish: "main",
+      name: null,
+      body: null,
+      draft: false,
+      prerelease: false,
+      assets: [asset(70, "evidence.tar.gz"), asset(71, "evidence.tar.gz.relctl-new")],
+    });
+
+    const { outputs } = await githubAction("release", { tag: "v1.2.0", assets: ["evidence.tar.gz"] }, api, {
+      ctx: await inDir(),
+    });
+
+    expect(api.releases[0]!.assets.map((item) => item.name)).toEqual(["evidence.tar.gz"]);
+    expect(api.releases[0]!.assets[0]!.size).toBe("new evidence bytes".length);
+    expect((outputs.assets as { state: string }[])[0]!.state).toBe("replaced");
   });
 
   it("leaves an asset alone on a re-run when GitHub's digest shows the same content", async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import notify from "../../../src/executors/notify.js";
 import { StepFailure, type Outputs } from "../../../src/executors/contract.js";
 import { manualClock, testContext, type TestContext } from "../../helpers/action-context.js";
+import { loopbackServer, type LoopbackServer } from "../loopback.js";
 import { startWebhookServer, type WebhookServer } from "./webhook-server.js";
 
 const SECRET_PATH = "/services/T0001/B0002/s3cr3tWebhookToken";
@@ -288,4 +289,62 @@ describe("notify.webhook", () => {
     );
     expect(clock.sleeps).toEqual([1000]);
   });
+});
+
+describe("a webhook that accepts the connection and never answers", () => {
+  const HANG_GUARD_MS = 30_000;
+  let silent: LoopbackServer;
+  beforeEach(async () => {
+    silent = await loopbackServer(() => new Promise(() => undefined));
+  });
+  afterEach(() => silent.close());
+
+  async function silentFailure(input: Record<string, unknown>): Promise<StepFailure> {
+    const definition = notify.actions.slack!;
+    const ctx = await testContext({
+      clock,
+      secrets: { get: (name) => (name === "chat_webhook" ? `${silent.url}${SECRET_PATH}` : undefined) },
+      env: {},
+    });
+    const parsed = definition.input.parse({
+      webhook_secret: "chat_webhook",
+      template: "train_cut",
+      fields: { version: "1.3.0" },
+      ...input,
+    });
+    const error = await definition.run(ctx, parsed).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    if (!(error instanceof StepFailure)) throw new Error(`expected a StepFailure, got ${String(error)}`);
+    return error;
+  }
+
+  it(
+    "gives up on each attempt after request_timeout and fails after the attempts",
+    async () => {
+      const error = await silentFailure({ attempts: 3, request_timeout: "200ms" });
+
+      expect(silent.requests).toHaveLength(3);
+      expect(error.message).toBe(
+        `could not reach Slack at ${silent.url}/***: no answer within 200ms (request_timeout) (gave up after 3 attempts)`,
+      );
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    "starts no attempt once the retry budget is spent",
+    async () => {
+      // Waits of 1s then 2s: the third attempt would start past the 2s budget.
+      const error = await silentFailure({ attempts: 4, request_timeout: "200ms", retry_budget: "2s" });
+
+      expect(silent.requests).toHaveLength(2);
+      expect(error.message).toBe(
+        `could not reach Slack at ${silent.url}/***: no answer within 200ms (request_timeout) (gave up after 2 attempts: the retry_budget of 2.0s is spent)`,
+      );
+      expect(error.hint).toContain("raise retry_budget");
+    },
+    HANG_GUARD_MS,
+  );
 });

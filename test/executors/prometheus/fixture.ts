@@ -67,12 +67,6 @@ export const ORACLE_VALUES: (number | null)[] = [
   0.005,
 ];
 
-function om(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Number.POSITIVE_INFINITY) return "+Inf";
-  return String(value);
-}
-
 function labels(pairs: Record<string, string>): string {
   return `{${Object.entries(pairs)
     .map(([name, value]) => `${name}="${value}"`)
@@ -142,6 +136,12 @@ function gauge(name: string, pairs: Record<string, string>, value: number): stri
   return scrapeTimes().map((s) => `${name}${labels(pairs)} ${om(value)} ${ts(s)}`);
 }
 
+export function om(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  return String(value);
+}
+
 export function openMetrics(): string {
   const lines: string[] = ["# TYPE http_requests counter"];
   for (const [key, ratio] of Object.entries(ERROR_RATIO)) {
@@ -198,7 +198,7 @@ export interface TestPrometheus extends RunningServer {
 
 /** Backfills `data` (default: openMetrics()) and starts Prometheus on it. */
 export async function startPrometheus(
-  options: { data?: string; extraArgs?: string[] } = {},
+  options: { data?: string; extraArgs?: string[]; config?: string } = {},
 ): Promise<TestPrometheus> {
   const promtool = requireBinary("promtool", "prometheus");
   const dir = tempDir("prometheus");
@@ -212,7 +212,7 @@ export async function startPrometheus(
     join(dir, "data.om"),
     tsdb,
   ]);
-  writeFileSync(join(dir, "prometheus.yml"), "global:\n  evaluation_interval: 1m\n");
+  writeFileSync(join(dir, "prometheus.yml"), `global:\n  evaluation_interval: 1m\n${options.config ?? ""}`);
   const server = await startServer({
     binary: "prometheus",
     debianPackage: "prometheus",

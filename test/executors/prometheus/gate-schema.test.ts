@@ -33,6 +33,7 @@ describe("the gate's input", () => {
       abort: [],
       limits: { failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4 },
       timing: { intervalMs: 60_000, holdMs: 0, initialDelayMs: 0, minDurationMs: 0, timeoutMs: 600_000 },
+      onWarning: "inconclusive",
     });
   });
 
@@ -83,7 +84,7 @@ describe("the gate's input", () => {
     ],
     [
       { metrics: [metric], lookback: "30d", interval: "1m" },
-      "interval: lookback / interval exceeds the 11,000 points",
+      "interval: (lookback + the longest abort for:) / interval exceeds the 11,000 points",
     ],
     [{ metrics: [metric], failure_limit: -2 }, "failure_limit"],
     [

@@ -1,6 +1,7 @@
 // prometheus.gate against a real Prometheus holding the fixture's deterministic data. The
 // manual clock starts where the test says; a 5-minute hold runs in milliseconds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StepFailure } from "../../../src/executors/contract.js";
 import { writeDecision } from "../../../src/state/decisions.js";
 import { manualClock } from "../../helpers/action-context.js";
 import { at, errorRatio, p95, startPrometheus, traffic, type TestPrometheus } from "./fixture.js";
@@ -344,6 +345,27 @@ describe("prometheus.gate pausing an inconclusive result for a person", () => {
       "gate inconclusive and aborted by relctl: nobody decided within 10m (on_inconclusive.default: abort)",
     );
     expect(ctx.clock.now()).toEqual(at(10));
+  });
+
+  it("is a gate that could not decide when the step's timeout fires during the pause", async () => {
+    const clock = clockAt(0);
+    let sleeps = 0;
+    const ctx = await context({
+      clock: {
+        now: () => clock.now(),
+        // The step's timeout fires on the pause's second look at the decision file.
+        sleep: async (ms, signal) => {
+          sleeps += 1;
+          if (sleeps === 2) ctx.abort(new StepFailure("timed out after 3.0s", { kind: "timed-out" }));
+          return clock.sleep(ms, signal);
+        },
+      },
+    });
+    const { failure } = await failAction("gate", paused(), ctx);
+    expect(failure.kind).toBe("gate-failed");
+    expect(failure.message).toMatch(
+      /^gate could not decide: the step timed out after 3\.0s while the gate was paused for a decision, after 1 evaluation \(held 0s\); last: error_rate 0% <= 1%, .*min_traffic traffic 0\.06667 < min_traffic 1 \(on_low: inconclusive\)$/,
+    );
   });
 
   it("aborts when a person decides to abort", async () => {

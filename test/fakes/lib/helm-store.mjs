@@ -83,12 +83,20 @@ export function waitsForReady(flags, atomic) {
 /**
  * A deploy whose resources never become ready, while helm waits for them: the pending revision is
  * stored at once (every other operation now finds the release locked, as while a real helm
- * waits, or after it was killed), and once --timeout (helm's default 5m0s) has passed helm gives
+ * waits, or after it was killed with SIGKILL), and once --timeout (helm's default 5m0s) has passed helm gives
  * up: `timedOut("context deadline exceeded")` records the failure and exits.
  */
 export function waitUntilTimeout(file, revisions, revision, timeout, timedOut) {
   saveHistory(file, [...revisions, revision]);
   after(durationMs(timeout ?? "5m0s"), () => timedOut("context deadline exceeded"));
+  // Like real helm (v3 and v4), SIGTERM or Ctrl-C cancels the wait and the revision is recorded
+  // as failed; only a helm killed outright (SIGKILL) leaves the pending revision behind.
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    process.once(signal, () => {
+      process.stdout.write(`Release ${revision.name} has been cancelled.\n`);
+      timedOut("context canceled");
+    });
+  }
 }
 
 export function statusText(revision) {

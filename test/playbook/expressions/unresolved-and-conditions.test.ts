@@ -94,18 +94,26 @@ describe("conditions", () => {
   it.each([
     ["without ${{ }}", "vars.n == 2", true],
     ["with ${{ }}", "${{ vars.n == 3 }}", false],
-    ["with spaces around ${{ }}", "  ${{ vars.empty }}  ", false],
+    ["with spaces around ${{ }}", "  ${{ vars.n != 2 }}  ", false],
     ["the text true", "true", true],
     ["the text false", "false", false],
-    ["a non-empty string literal", "'false'", true],
-    ["a list", "vars.list", true],
-    ["zero", "vars.zero", false],
-    ["null", "vars.nothing", false],
     ["a function", "contains(vars.text, 'World')", true],
     ["a step status", "steps.broken.status == 'failed'", true],
-    ["a string with an expression and text", "${{ vars.empty }} x", true],
+    ["a negation", "!vars.zero", true],
   ])("evaluates a condition %s", (_name, condition, expected) => {
     expect(evaluateCondition(condition, values)).toBe(expected);
+  });
+
+  // Truthiness would run a step guarded by the text "false" (a --var into an untyped var).
+  it.each([
+    ["a non-empty string literal", "'false'", 'the text "false"'],
+    ["an empty string", "  ${{ vars.empty }}  ", 'the text ""'],
+    ["a list", "vars.list", "a list"],
+    ["zero", "vars.zero", "the number 0"],
+    ["null", "vars.nothing", "null (no value)"],
+    ["a string with an expression and text", "${{ vars.empty }} x", 'the text " x"'],
+  ])("refuses a condition that is not true or false: %s", (_name, condition, got) => {
+    expect(() => evaluateCondition(condition, values)).toThrow(`if: must be true or false, got ${got}`);
   });
 
   it("returns Unresolved for a condition on a planned step", () => {

@@ -45,11 +45,14 @@ async function check({ text, stages, vars = [], varsFile, env = {}, skip }: Give
   );
 }
 
-/** vars service and hold (lines 3–5), secret token (6–7), then stages from line 8. */
+/**
+ * vars service and hold (lines 3–5), secret token (6–7), then stages from line 8. service is
+ * untyped (an expression default), so a vars file may give it any value for an input to refuse.
+ */
 const playbook = (...stages: string[]): string =>
   doc(
     "vars:", // 3
-    "  service: api", // 4
+    "  service: \"${{ 'api' }}\"", // 4
     "  hold: 5m", // 5
     "secrets:", // 6
     "  token: env://TOKEN", // 7
@@ -147,7 +150,7 @@ describe("inputs known before the run", () => {
       given: {
         text: doc(
           "vars:", // 3
-          "  config: { default: { region: eu } }", // 4
+          '  config: { description: "untyped, so a vars file may make it text" }', // 4
           "stages:", // 5
           "  build:", // 6
           "    steps:", // 7

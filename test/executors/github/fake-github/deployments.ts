@@ -1,12 +1,21 @@
 // Deployments and their statuses in the fake GitHub.
-import { notFound, type Route } from "./http.js";
+import { list, notFound, type Route } from "./http.js";
 
 export function deploymentRoutes(
   deployments: Record<string, unknown>[],
   statuses: Record<string, unknown>[],
 ): Route {
-  return ({ method, path, api, json, nextId }) => {
+  return ({ url, method, path, api, json, nextId }) => {
     let match: RegExpExecArray | null;
+    if ((match = /^\/repos\/([^/]+\/[^/]+)\/deployments$/.exec(path)) && method === "GET") {
+      // Filtered by sha, ref, task and environment; newest first, as GitHub lists them.
+      const filters = ["sha", "ref", "task", "environment"].flatMap((key) => {
+        const wanted = url.searchParams.get(key);
+        return wanted === null ? [] : [[key, wanted] as const];
+      });
+      const found = deployments.filter((item) => filters.every(([key, wanted]) => item[key] === wanted));
+      return list(url, [...found].reverse());
+    }
     if ((match = /^\/repos\/([^/]+\/[^/]+)\/deployments$/.exec(path)) && method === "POST") {
       const input = json();
       const id = nextId();

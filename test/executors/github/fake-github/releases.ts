@@ -119,6 +119,22 @@ export function releaseRoutes(releases: Release[]): Route {
       release.assets.push(asset);
       return { status: 201, body: asset };
     }
+    if ((match = /^\/repos\/([^/]+\/[^/]+)\/releases\/assets\/(\d+)$/.exec(path)) && method === "PATCH") {
+      // Update a release asset: name, label (and state, which relctl never sets).
+      const release = releases.find((item) => item.assets.some((asset) => asset.id === Number(match![2])));
+      const asset = release?.assets.find((item) => item.id === Number(match![2]));
+      if (!release || !asset) return notFound();
+      const input = json();
+      if (typeof input.name === "string" && input.name !== asset.name) {
+        if (release.assets.some((other) => other.name === input.name)) {
+          return alreadyExists("ReleaseAsset", "name");
+        }
+        asset.name = input.name;
+        asset.browser_download_url = `https://github.example/${match[1]}/releases/download/${release.tag_name}/${input.name}`;
+      }
+      if (typeof input.label === "string") asset.label = input.label;
+      return { status: 200, body: asset };
+    }
     if ((match = /^\/repos\/([^/]+\/[^/]+)\/releases\/assets\/(\d+)$/.exec(path)) && method === "DELETE") {
       for (const release of releases) {
         const index = release.assets.findIndex((asset) => asset.id === Number(match![2]));
