@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian servers the integration tests start on loopback, and the tools they drive
-# (skopeo pushes multi-platform images into the registry), when they are missing.
+# (skopeo pushes multi-platform images into the registry; tmux is the real terminal the live
+# progress tests read; zsh parses the zsh completion script), when they are missing.
 # Tests never skip for a missing server or tool: they fail and name the package, so CI must have them.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ declare -A binary_of=(
   [prometheus-pushgateway]=prometheus-pushgateway
   [docker-registry]=docker-registry
   [skopeo]=skopeo
+  [tmux]=tmux
+  [zsh]=zsh
 )
 
 missing=()

@@ -205,6 +205,22 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     .option("--tag-format <format>", "tag template with {version} (default v{version})")
     .option("--repo <dir>", "the git repository (default: the current directory)");
 
+  command("completion", "print a shell completion script (bash, zsh or fish)", async () => {
+    const { completionCommand } = await import("./commands/completion.js");
+    return (_options, out) => completionCommand(String(completion.args[0]), program, out);
+  }).argument("<shell>", "bash, zsh or fish");
+  const completion = program.commands.at(-1)!;
+  // What the completion scripts call at completion time; not for people, so not in the help.
+  program
+    .command("__complete", { hidden: true })
+    .argument("<kind>")
+    .argument("[words...]")
+    .allowUnknownOption()
+    .action(async (kind: string, words: string[]) => {
+      const { completeWords } = await import("./commands/completion.js");
+      exitCode = await completeWords(kind, words, (activeIo ??= processIo(false)));
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { fanOut } from "../report/fan-out.js";
 import { isGitHubActions } from "../report/github-actions/commands.js";
 import { jsonLinesReporter } from "../report/json-lines.js";
+import { progressSettings } from "../report/progress-settings.js";
 import type { MetricsReporter } from "../report/metrics.js";
 import { terminalReporter } from "../report/terminal.js";
 import type { EventSink } from "../run/events.js";
@@ -25,7 +26,13 @@ export async function runSinks(
   const sinks: EventSink[] = [
     options.json
       ? jsonLinesReporter(io.out)
-      : terminalReporter({ out: io.out, err: io.err, color: io.color, verbose: options.verbose }),
+      : terminalReporter({
+          out: io.out,
+          err: io.err,
+          color: io.color,
+          verbose: options.verbose,
+          ...progressSettings(io),
+        }),
   ];
   if (isGitHubActions(io.env)) {
     const { githubActionsReporter } = await import("../report/github-actions.js");
