@@ -9,25 +9,17 @@
 // members are left (Linux does not hand out a pid while it is still some group's id).
 import { existsSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
-import type { RunEvent } from "../run/events.js";
+import type { RunEvent, RunEventBody } from "../run/events.js";
 import { groupIsAlive, processIsRunning, processStartTime } from "../run/process-identity.js";
 import { readJournal } from "./journal.js";
 import { journalPath } from "./paths.js";
 
 /** One program a step started, as the journal and the lock record it. */
-export interface StepProcess {
+export type StepProcess = Omit<Extract<RunEventBody, { type: "step.process" }>, "type"> & {
   runId: string;
-  stage: string;
-  step: string;
-  program: string;
-  pid: number;
-  pgid: number;
-  startTime?: string;
-  hostname: string;
   /** When it started (the journal event's time). */
   at: string;
-  relctl: { pid: number; startTime?: string };
-}
+};
 
 export type OrphanCheck =
   | "orphan"
