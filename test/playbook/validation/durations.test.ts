@@ -168,7 +168,7 @@ describe("durations relctl waits on", () => {
       expected: [
         {
           code: "invalid-value",
-          at: "relctl.yaml:8:64",
+          at: "relctl.yaml:8:57",
           path: "stages.build.steps[0].with.interval",
           message: "prometheus.gate: 25d is longer than relctl waits: at most 24d",
           hint: LIMIT_HINT,
@@ -176,7 +176,7 @@ describe("durations relctl waits on", () => {
         },
         {
           code: "invalid-value",
-          at: "relctl.yaml:8:84",
+          at: "relctl.yaml:8:77",
           path: "stages.build.steps[0].with.query_timeout",
           message: "prometheus.gate: 25d is longer than relctl waits: at most 24d",
           stepId: "a",
