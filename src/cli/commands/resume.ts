@@ -9,6 +9,7 @@ import { assertResumable, completedOutputs, resumePoint } from "../../state/resu
 import { finishRecords, recordsMissing } from "../finish-records.js";
 import type { GlobalOptions } from "../global-options.js";
 import type { Io } from "../io.js";
+import { guardAgainstOrphans } from "../orphan-guard.js";
 import { preparePlaybook } from "../prepare.js";
 import { checkRunPreconditions } from "../run-checks.js";
 import type { RunCommandOptions } from "../run-options.js";
@@ -24,6 +25,19 @@ export async function resumeCommand(
   const stateDir = stateDirOf(options);
   const { events } = runEvents(stateDir, runId);
   refuseLiveRun(stateDir, runId);
+  // An orphan of this run refuses the resume before anything is said about re-running steps;
+  // with --stop-orphans the pipeline stops it once the resume is confirmed.
+  if (options.stopOrphans !== true) {
+    await guardAgainstOrphans({
+      stateDir,
+      targets: [],
+      resumeRunId: runId,
+      stopOrphans: false,
+      retry: `relctl resume ${runId} --stop-orphans`,
+      command: [],
+      io,
+    });
+  }
   const prepared = await preparePlaybook(options, io, undefined, { secrets: true });
   const isGate = (uses: string) => GATE_ACTIONS.has(uses);
   const point = resumePoint(events, { isGate });

@@ -165,6 +165,8 @@ describe.concurrent("a step's processes and relctl", () => {
       ),
     );
     expect(refused.stderr).toContain(`relctl resume ${runId} --stop-orphans`);
+    // Refused before it says anything about skipping or re-running steps.
+    expect(refused.stderr).not.toContain("resuming run");
     expect(stepPids(p)).toEqual([orphan]);
     expect(isRunning(grandchild)).toBe(true);
 
