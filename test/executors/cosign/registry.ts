@@ -25,8 +25,10 @@ export interface CosignRegistry extends RunningServer {
   storage: string;
   /** The requests the registry answered so far, from its access log, oldest first. */
   requests(): LoggedRequest[];
-  /** Waits (up to 5 s) until the access log has a request that matches. */
+  /** Waits until the access log has a request that matches (30 s: a hang guard only). */
   answered(match: (request: LoggedRequest) => boolean): Promise<LoggedRequest>;
+  /** Waits until the registry's output has a line that matches (30 s: a hang guard only). */
+  logged(pattern: RegExp): Promise<void>;
 }
 
 export async function startCosignRegistry(
@@ -46,11 +48,22 @@ export async function startCosignRegistry(
     storage,
     requests,
     answered: async (match) => {
-      for (const deadline = Date.now() + 5_000; ;) {
+      for (const deadline = Date.now() + 30_000; ;) {
         const found = requests().find(match);
         if (found) return found;
         if (Date.now() > deadline) {
           throw new Error(`the registry answered no such request; its log:\n${server.output().slice(-2000)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    // The registry writes its own error line apart from the access log, and may write it after.
+    logged: async (pattern) => {
+      for (const deadline = Date.now() + 30_000; !pattern.test(server.output());) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `the registry logged no ${String(pattern)}; its log:\n${server.output().slice(-2000)}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
