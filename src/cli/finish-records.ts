@@ -11,19 +11,15 @@ import { systemClock } from "../run/clock.js";
 import { Redactor } from "../run/redact.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { checkApprovals, readApprovals, type Approval } from "../state/approvals.js";
-import { writeEvidence } from "../state/evidence.js";
 import { openJournal, readJournal } from "../state/journal.js";
 import { acquireLock, lockHeldError, type HeldLock } from "../state/lock.js";
-import { defaultEvidenceDir } from "../state/paths.js";
 import { runSummary } from "../state/run-summary.js";
-import { relctlVersion } from "../util/package-version.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
 import { approvalPlan, approvalSubject } from "./preflight.js";
 import type { Prepared } from "./prepare.js";
-import { finishRun } from "./run-finish.js";
-import { freshEvidenceDir } from "./run-pipeline.js";
-import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
+import { finishRelease, rollbackEnvironmentOf } from "./release-finish.js";
+import { rollbackTarget, runFacts } from "./run-records.js";
 import type { RunCommandOptions } from "./run-options.js";
 
 /** Whether `relctl resume` should finish this run's records instead of running anything. */
@@ -96,12 +92,12 @@ export async function finishRecords(input: {
     for (const event of now.slice(now.findLastIndex((event) => event.type === "run.start"))) {
       facts.emit(event);
     }
-    const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
+    const rollbackEnvironment = rollbackEnvironmentOf(playbook, environment);
     const target = rollbackTarget(stateDir, rollbackEnvironment, release.version);
     const redactor = new Redactor();
     const journal = openJournal(stateDir, runId, { redactor });
     try {
-      return await finishRun({
+      return await finishRelease({
         exitCode: summary.exitCode ?? ExitCode.ok,
         runId,
         journal,
@@ -109,35 +105,20 @@ export async function finishRecords(input: {
         clock: systemClock,
         io,
         options: input.options,
-        records: () =>
-          recordOutcome(facts, {
-            playbook,
-            stateDir,
-            runId,
-            version: release.version,
-            tag: release.tag,
-            cwd: prepared.cwd,
-            rollbackTarget: target,
-            rollbackEnvironment,
-          }),
-        evidence: () =>
-          writeEvidence(redactor, {
-            dir: freshEvidenceDir(defaultEvidenceDir(stateDir, runId)),
-            relctlVersion: relctlVersion(),
-            journalFile: journal.file,
-            release: facts.release({
-              version: release.version,
-              tag: release.tag,
-              environment,
-              cwd: prepared.cwd,
-            }),
-            approvals: grantedApprovals(stageDefs, stateDir, {
-              playbookDigest: digest,
-              version: release.version,
-              environment,
-            }),
-            playbookDigest: digest,
-          }),
+        facts,
+        playbook,
+        stateDir,
+        release,
+        cwd: prepared.cwd,
+        environment,
+        rollbackEnvironment,
+        rollbackTarget: target,
+        approvals: grantedApprovals(stageDefs, stateDir, {
+          playbookDigest: digest,
+          version: release.version,
+          environment,
+        }),
+        playbookDigest: digest,
       });
     } finally {
       journal.close();

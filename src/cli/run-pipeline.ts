@@ -2,7 +2,6 @@
 // windows, needed stages and approvals, run the engine with every observer attached (terminal
 // or --json, the journal, the evidence bundle, GitHub Actions, metrics), then record what passed
 // and leave the evidence folder. Shared by `relctl <phase>`, `relctl run` and `relctl resume`.
-import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { ExitCode, isRelctlError, RelctlError } from "../errors.js";
 import { findStage, type Playbook, type StageDef } from "../playbook/model.js";
@@ -17,13 +16,11 @@ import { registerSecrets } from "../run/secrets.js";
 import { releaseIdentity } from "../run/release-identity.js";
 import { newRunId } from "../run/run-id.js";
 import type { Approval } from "../state/approvals.js";
-import { writeEvidence } from "../state/evidence.js";
 import { openJournal, type JournalSink } from "../state/journal.js";
 import { acquireLock, lockHeldError, type HeldLock, type LockTarget } from "../state/lock.js";
 import { lockStepsSink } from "../state/lock-steps.js";
 import { stopRunningGroups } from "../run/process-groups.js";
-import { defaultEvidenceDir, resolveStateDir } from "../state/paths.js";
-import { relctlVersion } from "../util/package-version.js";
+import { resolveStateDir } from "../state/paths.js";
 import { confirmOrRefuse } from "./confirm.js";
 import type { GlobalOptions } from "./global-options.js";
 import type { Io } from "./io.js";
@@ -32,10 +29,10 @@ import type { Prepared } from "./prepare.js";
 import type { RunCommandOptions } from "./run-options.js";
 import { refuseInvalidKnownInputs } from "./pre-run-check.js";
 import { runPreamble } from "./run-preamble.js";
-import { recordOutcome, rollbackTarget, runFacts } from "./run-records.js";
+import { rollbackTarget, runFacts } from "./run-records.js";
 import { runSinks } from "./run-sinks.js";
 import { abortOnSignals } from "./signals.js";
-import { finishRun } from "./run-finish.js";
+import { finishRelease, rollbackEnvironmentOf } from "./release-finish.js";
 import { guardAgainstOrphans } from "./orphan-guard.js";
 
 export interface PipelineInput {
@@ -210,7 +207,7 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
         hostname: hostname(),
       },
     });
-    const rollbackEnvironment = findStage(playbook, "rollback")?.environment ?? environment ?? "production";
+    const rollbackEnvironment = rollbackEnvironmentOf(playbook, environment);
     const target = rollbackTarget(stateDir, rollbackEnvironment, release.version);
     let approvals: Approval[];
     let outcome: RunOutcome;
@@ -244,36 +241,25 @@ export async function runPipeline(input: PipelineInput): Promise<number> {
       throw error;
     }
     // Records, evidence and its signature: a failure there is reported, never half silent.
-    const runJournal = journal;
-    return await finishRun({
+    return await finishRelease({
       exitCode: outcome.exitCode,
       runId,
-      journal: runJournal,
+      journal,
       redactor,
       clock,
       io,
       options,
-      records: () =>
-        recordOutcome(facts, {
-          playbook,
-          stateDir,
-          runId,
-          version: release.version,
-          tag: release.tag,
-          cwd,
-          rollbackTarget: target,
-          rollbackEnvironment,
-        }),
-      evidence: () =>
-        writeEvidence(redactor, {
-          dir: freshEvidenceDir(defaultEvidenceDir(stateDir, runId)),
-          relctlVersion: relctlVersion(),
-          journalFile: runJournal.file,
-          release: facts.release({ version: release.version, tag: release.tag, environment, cwd }),
-          approvals,
-          breakGlass,
-          playbookDigest: identity.playbookDigest,
-        }),
+      facts,
+      playbook,
+      stateDir,
+      release,
+      cwd,
+      environment,
+      rollbackEnvironment,
+      rollbackTarget: target,
+      approvals,
+      breakGlass,
+      playbookDigest: identity.playbookDigest,
     });
   } finally {
     // The lock goes only once nothing of a step runs any more (normally all are gone by now).
@@ -313,15 +299,6 @@ function lastEnvironment(stages: readonly StageDef[]): string | undefined {
     .map((stage) => stage.environment)
     .filter((value) => value !== undefined)
     .at(-1);
-}
-
-/** A resumed run's evidence goes next to the first attempt's, never over it. */
-export function freshEvidenceDir(dir: string): string {
-  if (!existsSync(dir) || readdirSync(dir).length === 0) return dir;
-  for (let attempt = 2; ; attempt++) {
-    const candidate = `${dir}-${attempt}`;
-    if (!existsSync(candidate) || readdirSync(candidate).length === 0) return candidate;
-  }
 }
 
 /** A holder's record is shown redacted by this run too: it may come from an older relctl. */
